@@ -1,0 +1,1 @@
+"""Extract and simulation jobs for the telestream warehouse."""

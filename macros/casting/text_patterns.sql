@@ -1,0 +1,55 @@
+{#-
+    Raw columns arrive as text. Staging validates each against a pattern before casting,
+    and casts only values that matched: a bad value becomes a reject reason instead of a
+    cast error that would stop the build. The patterns are the same on every adapter, so
+    DuckDB and PostgreSQL reject the same rows.
+-#}
+{% macro text_pattern(kind) -%}
+    {%- set patterns = {
+        'integer': '^-?[0-9]{1,18}$',
+        'decimal': '^-?[0-9]{1,14}([.][0-9]{1,6})?$',
+        'timestamp': '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$',
+        'boolean': '^(true|false)$',
+    } -%}
+    {%- if kind not in patterns -%}
+        {{ exceptions.raise_compiler_error("text_pattern: unknown kind '" ~ kind ~ "'") }}
+    {%- endif -%}
+    {{ return(patterns[kind]) }}
+{%- endmacro %}
+
+{#- True when `column` (text) matches the pattern of `kind`; null stays null. -#}
+{% macro is_text_of_kind(column, kind) -%}
+    {{ telestream.regexp_matches(column, telestream.text_pattern(kind)) }}
+{%- endmacro %}
+
+{#- `column` cast to `data_type` when it matches `kind`, else null (never an error). -#}
+{% macro cast_text(column, kind, data_type) -%}
+    cast(case when {{ telestream.is_text_of_kind(column, kind) }} then {{ column }} end as {{ data_type }})
+{%- endmacro %}
+
+{#- A text column with blanks turned into null: the CSV exports write null as ''. -#}
+{% macro clean_text(column) -%}
+    nullif(trim({{ column }}), '')
+{%- endmacro %}
+
+{#-
+    The first reason that applies, or null: `checks` is a list of
+    [condition_that_means_bad, reason] pairs, checked in order.
+-#}
+{% macro first_reject_reason(checks) -%}
+    case
+        {%- for check in checks %}
+        when {{ check[0] }} then '{{ check[1] }}'
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- True when a required text column is missing or does not match `kind`. -#}
+{% macro is_invalid_required(column, kind) -%}
+    ({{ column }} is null or not {{ telestream.is_text_of_kind(column, kind) }})
+{%- endmacro %}
+
+{#- True when an optional text column is present but does not match `kind`. -#}
+{% macro is_invalid_optional(column, kind) -%}
+    ({{ column }} is not null and not {{ telestream.is_text_of_kind(column, kind) }})
+{%- endmacro %}

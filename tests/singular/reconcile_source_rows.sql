@@ -1,0 +1,64 @@
+-- Raw = clean + rejected, per source table: every distinct landed row (file and payload)
+-- is either a valid staging row or a quarantined one. Returns the tables that do not add
+-- up.
+
+{%- set staged_tables = [
+    ('shop', 'customers', 'stg_shop__customers'),
+    ('shop', 'products', 'stg_shop__products'),
+    ('shop', 'orders', 'stg_shop__orders'),
+    ('shop', 'order_items', 'stg_shop__order_items'),
+    ('telecom', 'service_plans', 'stg_telecom__service_plans'),
+    ('telecom', 'subscriptions', 'stg_telecom__subscriptions'),
+    ('telecom', 'cells', 'stg_telecom__cells'),
+    ('telecom', 'cdrs', 'stg_telecom__cdrs'),
+] %}
+
+with
+
+{% for source_name, table_name, model_name in staged_tables %}
+{%- set relation = source(source_name, table_name) -%}
+{%- set payload_columns = [] -%}
+{%- if execute -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- if not column.name.startswith('_sdc_') -%}
+            {%- do payload_columns.append(column.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+counts_{{ source_name }}_{{ table_name }} as (
+
+    select
+        '{{ source_name }}_{{ table_name }}' as source_table,
+        (
+            select count(*) from (
+                select distinct
+                    {{ telestream.file_basename('_sdc_filename') }} as source_file
+                    {%- for column in payload_columns %},
+                    {{ telestream.clean_text(column) }} as {{ column }}
+                    {%- endfor %}
+                from {{ relation }}
+            ) as distinct_landed_rows
+        ) as raw_rows,
+        (
+            select count(*) from {{ ref(model_name) }}
+            where reject_reason is null
+        ) as clean_rows,
+        (
+            select count(*) from {{ ref('fct_rejected_rows') }}
+            where source_name = '{{ source_name }}' and source_table = '{{ table_name }}'
+        ) as rejected_rows
+
+),
+{% endfor %}
+
+all_counts as (
+
+    {% for source_name, table_name, model_name in staged_tables %}
+    select * from counts_{{ source_name }}_{{ table_name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select * from all_counts
+where raw_rows <> clean_rows + rejected_rows
