@@ -5,10 +5,22 @@
     DuckDB and PostgreSQL reject the same rows.
 -#}
 {% macro text_pattern(kind) -%}
+    {#-
+        Timestamps are checked against the calendar, not only the shape, so that
+        `2026-02-30 10:00:00` is rejected instead of failing the cast: days 29-31 only in
+        months that have them, 29 February only in years divisible by 4.
+    -#}
+    {%- set calendar_date = (
+        '([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])'
+        ~ '|[0-9]{4}-(0[13-9]|1[0-2])-(29|30)'
+        ~ '|[0-9]{4}-(0[13578]|1[02])-31'
+        ~ '|[0-9]{2}([02468][048]|[13579][26])-02-29)'
+    ) -%}
     {%- set patterns = {
         'integer': '^-?[0-9]{1,18}$',
         'decimal': '^-?[0-9]{1,14}([.][0-9]{1,6})?$',
-        'timestamp': '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$',
+        'coordinate': '^-?[0-9]{1,3}([.][0-9]{1,6})?$',
+        'timestamp': '^' ~ calendar_date ~ ' ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$',
         'boolean': '^(true|false)$',
     } -%}
     {%- if kind not in patterns -%}

@@ -1,5 +1,7 @@
 -- One row per order line, joined to the product version valid when the order was
--- placed. A line whose product had already been deleted points at the unknown product.
+-- placed (a line's created_at is its order's ordered_at, so a line whose order header
+-- is missing still finds its product). A line whose product had already been deleted
+-- points at the unknown product.
 
 with
 
@@ -44,8 +46,8 @@ lines as (
         on order_items.order_id = orders.order_id
     left join product_versions
         on order_items.product_id = product_versions.product_id
-        and orders.ordered_at >= product_versions.valid_from
-        and (orders.ordered_at < product_versions.valid_to or product_versions.valid_to is null)
+        and order_items.created_at >= product_versions.valid_from
+        and (order_items.created_at < product_versions.valid_to or product_versions.valid_to is null)
 
 )
 

@@ -21,8 +21,8 @@ typed as (
         ---------- properties
         cell_name,
         upper(technology) as radio_technology,
-        {{ cast_text('latitude', 'decimal', 'numeric(9, 6)') }} as latitude,
-        {{ cast_text('longitude', 'decimal', 'numeric(9, 6)') }} as longitude,
+        {{ cast_text('latitude', 'coordinate', 'numeric(9, 6)') }} as latitude,
+        {{ cast_text('longitude', 'coordinate', 'numeric(9, 6)') }} as longitude,
 
         ---------- timestamps
         {{ cast_text('updated_at', 'timestamp', 'timestamp') }} as updated_at,
@@ -36,8 +36,8 @@ typed as (
             ["cell_id is null", 'missing_cell_id'],
             [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
             [is_invalid_required('exported_at', 'timestamp'), 'unparseable_exported_at'],
-            [is_invalid_optional('latitude', 'decimal'), 'invalid_coordinates'],
-            [is_invalid_optional('longitude', 'decimal'), 'invalid_coordinates'],
+            [is_invalid_optional('latitude', 'coordinate'), 'invalid_coordinates'],
+            [is_invalid_optional('longitude', 'coordinate'), 'invalid_coordinates'],
         ]) }} as reject_reason
 
     from landed
