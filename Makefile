@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA_DIR := data
+INBOX_DIR := $(DATA_DIR)/inbox
 LANDING_DIR := $(DATA_DIR)/landing
 MANIFEST := $(DATA_DIR)/manifest.json
 
@@ -23,6 +24,7 @@ export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 export MELTANO_CLI_DISABLE_VERSION_CHECK := true
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+export TELESTREAM_INBOX_DIR ?= $(INBOX_DIR)
 export TELESTREAM_LANDING_DIR ?= $(LANDING_DIR)
 export TELESTREAM_DUCKDB_PATH ?= warehouse.duckdb
 
@@ -40,7 +42,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[pipeline,kafka,dev]'
 	@touch $@
 
 .meltano/.installed: meltano.yml $(VENV)/.installed
@@ -53,7 +55,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 setup: $(VENV)/.installed .meltano/.installed .env
 
 $(MANIFEST): | $(VENV)/.installed
-	$(BIN)/python -m extract.simulator --clean --landing-dir $(LANDING_DIR) --manifest $(MANIFEST) \
+	$(BIN)/python -m extract.simulator --clean --out-dir $(INBOX_DIR) --manifest $(MANIFEST) \
 		--seed $(SEED) --days $(DAYS) --customers $(CUSTOMERS) \
 		--calls-per-day $(CALLS_PER_DAY) --orders-per-day $(ORDERS_PER_DAY)
 

@@ -41,9 +41,7 @@ def mart_row_counts(warehouse: Path) -> dict[str, int]:
 def result_counts(run_results: Path) -> Counter[str]:
     """dbt node results by kind and status, e.g. {'test pass': 180, 'model success': 25}."""
     results = json.loads(run_results.read_text())["results"]
-    return Counter(
-        f"{result['unique_id'].split('.')[0]} {result['status']}" for result in results
-    )
+    return Counter(f"{result['unique_id'].split('.')[0]} {result['status']}" for result in results)
 
 
 def example_query(warehouse: Path) -> list[tuple]:
@@ -54,7 +52,9 @@ def example_query(warehouse: Path) -> list[tuple]:
 def render(warehouse: Path, run_results: Path) -> str:
     lines = ["", "telestream warehouse built", ""]
     lines.append("rows per mart:")
-    lines += [f"  marts.{name:<28} {rows:>10,}" for name, rows in mart_row_counts(warehouse).items()]
+    lines += [
+        f"  marts.{name:<28} {rows:>10,}" for name, rows in mart_row_counts(warehouse).items()
+    ]
     if run_results.exists():
         lines.append("")
         lines.append("dbt build results:")
@@ -63,8 +63,9 @@ def render(warehouse: Path, run_results: Path) -> str:
     lines += [f"  {row}" for row in example_query(warehouse)]
     lines += [
         "",
-        f"try it: .venv/bin/python -c \"import duckdb; "
-        f"print(duckdb.connect('{warehouse}', read_only=True).sql('from marts.fct_calls limit 5'))\"",
+        f'try it: .venv/bin/python -c "import duckdb; '
+        f"print(duckdb.connect('{warehouse}', read_only=True)"
+        ".sql('from marts.fct_calls limit 5'))\"",
         "",
     ]
     return "\n".join(lines)

@@ -11,10 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,7 +75,6 @@ def _observe(name: str, sandbox: Sandbox, manifest: dict[str, Any]) -> Stage:
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     root = tmp_path_factory.mktemp("e2e")
     sandbox = Sandbox(root)
-    sandbox.landing_dir.mkdir()
 
     full_dir, partial_dir = root / "generated_full", root / "generated_partial"
     full_manifest = generate(E2E_CONFIG, full_dir, root / "manifest_full.json")
@@ -90,22 +87,21 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
     stages: dict[str, Stage] = {}
 
-    deliver_days(full_dir, sandbox.landing_dir, all_dates[:FIRST_DELIVERY_DAYS])
+    deliver_days(full_dir, sandbox.inbox_dir, all_dates[:FIRST_DELIVERY_DAYS])
     meltano(sandbox, "run", "elt")
     stages["first_days"] = _observe("first_days", sandbox, partial_manifest)
 
-    deliver_days(full_dir, sandbox.landing_dir, all_dates[FIRST_DELIVERY_DAYS:])
+    deliver_days(full_dir, sandbox.inbox_dir, all_dates[FIRST_DELIVERY_DAYS:])
     meltano(sandbox, "run", "elt")
     stages["next_day"] = _observe("next_day", sandbox, full_manifest)
 
-    # Nothing new: Meltano's per-file state skips every file; dbt rebuilds the same.
+    # Nothing new: the tap's state skips every landed file; dbt rebuilds the same.
     meltano(sandbox, "run", "elt")
     stages["rerun"] = _observe("rerun", sandbox, full_manifest)
 
-    # The last day's files delivered again (new mtimes): raw lands them a second time,
+    # The last day's files delivered again: raw lands them a second time (append-only),
     # and the marts must not change.
-    for path in sandbox.landing_dir.rglob(f"*_{all_dates[-1]}*.csv"):
-        os.utime(path)
+    deliver_days(full_dir, sandbox.inbox_dir, all_dates[-1:])
     meltano(sandbox, "run", "elt")
     stages["redelivered"] = _observe("redelivered", sandbox, full_manifest)
 

@@ -30,6 +30,10 @@ class Sandbox:
     root: Path
 
     @property
+    def inbox_dir(self) -> Path:
+        return self.root / "inbox"
+
+    @property
     def landing_dir(self) -> Path:
         return self.root / "landing"
 
@@ -45,6 +49,7 @@ class Sandbox:
         env = dict(os.environ)
         env.update(
             {
+                "TELESTREAM_INBOX_DIR": str(self.inbox_dir),
                 "TELESTREAM_LANDING_DIR": str(self.landing_dir),
                 "TELESTREAM_DUCKDB_PATH": str(self.warehouse),
                 "MELTANO_DATABASE_URI": f"sqlite:///{self.root / 'meltano.db'}",
@@ -90,12 +95,16 @@ def dbt(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def deliver_days(generated_dir: Path, landing_dir: Path, dates: list[str]) -> int:
-    """Copy the files of the given dates from a generated landing folder; return how many."""
+def deliver_days(generated_dir: Path, inbox_dir: Path, dates: list[str]) -> int:
+    """Drop the files of the given dates into the inbox; return how many.
+
+    Modification times are preserved (as `cp -p` or `rsync -a` would): all generated
+    files share the same second, the case that makes the tap skip files on its own.
+    """
     copied = 0
     for source in sorted(generated_dir.rglob("*.csv")):
         if any(f"_{date}" in source.name for date in dates):
-            target = landing_dir / source.relative_to(generated_dir)
+            target = inbox_dir / source.relative_to(generated_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
             copied += 1

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SEARCH_DIRS = ("/usr/lib/postgresql",)
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailableError(RuntimeError):
     """No PostgreSQL server binaries on this machine."""
 
 
@@ -39,7 +39,7 @@ def find_bindir() -> Path:
     for bindir in candidates:
         if all((bindir / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
             return bindir
-    raise PostgresUnavailable(
+    raise PostgresUnavailableError(
         "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; "
         "install Debian's postgresql package (make test does this under CI)"
     )
@@ -97,18 +97,39 @@ def throwaway_cluster(settings: dict[str, str] | None = None) -> Iterator[Postgr
     }
     option_args = " ".join(f"-c {key}={value}" for key, value in options.items())
     _run_as_owner(
-        [str(bindir / "initdb"), "-D", str(data_dir), "-U", superuser, "--auth=trust",
-         "--encoding=UTF8", "--locale=C"],
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data_dir),
+            "-U",
+            superuser,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+        ],
         owner,
     )
     _run_as_owner(
-        [str(bindir / "pg_ctl"), "-D", str(data_dir), "-o", option_args,
-         "-l", str(base / "server.log"), "-w", "-t", "60", "start"],
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-o",
+            option_args,
+            "-l",
+            str(base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
         owner,
     )
     log.info("PostgreSQL %s started on 127.0.0.1:%d (%s)", bindir.parent.name, port, data_dir)
     try:
         yield PostgresCluster("127.0.0.1", port, superuser, data_dir)
     finally:
-        _run_as_owner([str(bindir / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"], owner)
+        _run_as_owner(
+            [str(bindir / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"], owner
+        )
         shutil.rmtree(base, ignore_errors=True)

@@ -81,7 +81,15 @@ def usage_per_customer_day(sandbox: Sandbox) -> list[dict[str, Any]]:
             "data_bytes": data_bytes,
             "charge_eur": _money(charge, 4),
         }
-        for customer_id, usage_date, call_count, voice_seconds, sms_count, data_bytes, charge in rows
+        for (
+            customer_id,
+            usage_date,
+            call_count,
+            voice_seconds,
+            sms_count,
+            data_bytes,
+            charge,
+        ) in rows
     ]
 
 
@@ -137,9 +145,9 @@ def orders_unknown_customer(sandbox: Sandbox) -> int:
 
 
 def order_items_unknown_product(sandbox: Sandbox) -> int:
-    return query(
-        sandbox, "select count(*) from marts.fct_order_items where product_sk = '-1'"
-    )[0][0]
+    return query(sandbox, "select count(*) from marts.fct_order_items where product_sk = '-1'")[0][
+        0
+    ]
 
 
 def mart_fingerprint(sandbox: Sandbox) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""CLI: python -m extract.simulator --help"""
+"""CLI: `python -m extract.simulator --help`.
+
+Every `SimulatorConfig` field is a flag (built from the dataclass, so none is forgotten).
+"""
 
 from __future__ import annotations
 
@@ -8,46 +11,51 @@ from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
-from extract.simulator import SimulatorConfig, generate
-from extract.simulator.reference import seed_rows
-from extract.simulator.writer import write_seed
+from extract.simulator.config import SimulatorConfig
+from extract.simulator.engine import generate
+from extract.simulator.reference import SEED_FILES, seed_rows
+from extract.simulator.writer import clean_landing, write_seed
 
-HELP = {
-    "seed": "random seed; the same seed and config give byte-identical files",
-    "days": "number of days to simulate (day 1 is --start-date)",
-    "start_date": "date of day 1 (YYYY-MM-DD)",
-    "customers": "customers existing before day 1",
-    "new_customers_per_day": "customers signing up each day",
-    "products": "products in the catalogue before day 1",
-    "plans": "telecom service plans",
-    "cells": "radio cells",
-    "switches": "switches delivering CDR files (>= 2)",
-    "calls_per_day": "calls made per day (CDRs before duplicates)",
-    "orders_per_day": "shop orders placed per day",
-    "subscriber_share": "share of initial customers with a telecom subscription",
-}
+_PARSERS = {"int": int, "float": float, "date": date.fromisoformat}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m extract.simulator",
-        description="Simulate the shop's and the telecom's daily exports (CSV) with defects, "
-        "and write the ground-truth manifest. See docs/source_contract.md.",
+        description="Simulate the shop's and the telecom's daily CSV exports, defects "
+        "included, and write the ground-truth manifest (docs/source_contract.md).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--landing-dir", type=Path, default=Path("data/landing"), help="where the files go")
-    parser.add_argument("--manifest", type=Path, default=Path("data/manifest.json"), help="ground-truth JSON path")
-    parser.add_argument("--clean", action="store_true", help="empty the landing dir first")
+    # The source systems drop their files into the inbox; `python -m extract.intake`
+    # moves them to the landing folder that Meltano reads.
     parser.add_argument(
-        "--write-seeds", type=Path, metavar="SEEDS_DIR", help="write the dbt seed CSVs of the reference data and exit"
+        "--out-dir",
+        dest="out_dir",
+        type=Path,
+        default=Path("data/inbox"),
+        help="folder the daily files are dropped into (the inbox)",
+    )
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        help="ground-truth JSON path; default <out-dir>/../manifest.json",
+    )
+    parser.add_argument(
+        "--clean", action="store_true", help="remove earlier runs' table folders first"
+    )
+    parser.add_argument(
+        "--write-seeds",
+        type=Path,
+        metavar="SEEDS_DIR",
+        help="write the dbt seed CSVs of the reference data into SEEDS_DIR and exit",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    defaults = SimulatorConfig()
-    for field in fields(SimulatorConfig):
-        default = getattr(defaults, field.name)
-        kind = date.fromisoformat if isinstance(default, date) else type(default)
-        description = HELP.get(field.name) or field.name.replace("_", " ").replace(" rate", " probability")
+    for knob in fields(SimulatorConfig):
         parser.add_argument(
-            f"--{field.name.replace('_', '-')}", type=kind, default=default, help=f"{description} (default: {default})"
+            f"--{knob.name.replace('_', '-')}",
+            type=_PARSERS[str(knob.type)],
+            default=knob.default,
+            help=knob.metadata["help"],
         )
     return parser
 
@@ -59,11 +67,15 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.write_seeds:
-        for name, (header, rows) in seed_rows().items():
-            write_seed(args.write_seeds / f"{name}.csv", header, rows)
+        for name, rows in seed_rows().items():
+            write_seed(args.write_seeds / f"{name}.csv", SEED_FILES[name], rows)
         return 0
-    config = SimulatorConfig(**{field.name: getattr(args, field.name) for field in fields(SimulatorConfig)})
-    generate(config, args.landing_dir, args.manifest, clean=args.clean)
+    config = SimulatorConfig(
+        **{knob.name: getattr(args, knob.name) for knob in fields(SimulatorConfig)}
+    )
+    if args.clean:
+        clean_landing(args.out_dir)
+    generate(config, args.out_dir, args.manifest or args.out_dir.parent / "manifest.json")
     return 0
 
 

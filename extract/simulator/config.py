@@ -1,69 +1,116 @@
-"""The knobs of the source simulator: scale, calendar and defect rates."""
+"""Every knob of the source simulator, in one immutable place.
+
+The CLI builds its flags from these fields (their `help` metadata), and the manifest
+echoes them, so a knob added here is automatically settable and recorded.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
+
+# The call defects are drawn from one uniform number, so their rates must fit into 1.
+CALL_DEFECT_RATES = (
+    "malformed_timestamp_rate",
+    "non_numeric_duration_rate",
+    "negative_duration_rate",
+    "unknown_cell_rate",
+    "unknown_msisdn_rate",
+)
 
 
 @dataclass(frozen=True)
 class SimulatorConfig:
-    """Everything that decides what the simulator writes; the same config and seed give
-    the same files, byte for byte."""
+    """What the simulator writes is a pure function of this config (and nothing else)."""
 
-    seed: int = 42
-    days: int = 14
-    start_date: date = date(2026, 1, 1)
+    seed: int = field(default=42, metadata={"help": "seed of every random stream"})
+    days: int = field(default=14, metadata={"help": "days to simulate (day 1 is --start-date)"})
+    start_date: date = field(
+        default=date(2026, 1, 1), metadata={"help": "date of day 1 (YYYY-MM-DD)"}
+    )
 
     # Scale
-    customers: int = 500
-    new_customers_per_day: int = 4
-    products: int = 120
-    plans: int = 5
-    cells: int = 40
-    switches: int = 2
-    calls_per_day: int = 4000
-    orders_per_day: int = 120
-    subscriber_share: float = 0.7
+    customers: int = field(default=500, metadata={"help": "customers at go-live (day 1 00:00:00)"})
+    new_customers_per_day: float = field(
+        default=5.0, metadata={"help": "mean customer sign-ups per day"}
+    )
+    products: int = field(default=120, metadata={"help": "products in the catalogue before day 1"})
+    new_products_per_day: float = field(default=0.5, metadata={"help": "mean new products per day"})
+    plans: int = field(default=5, metadata={"help": "service plans (all exist before day 1)"})
+    cells: int = field(default=40, metadata={"help": "radio cells"})
+    switches: int = field(
+        default=2, metadata={"help": "switches, each delivering one CDR file a day"}
+    )
+    calls_per_day: int = field(default=4000, metadata={"help": "calls started per day"})
+    orders_per_day: int = field(default=120, metadata={"help": "orders placed per day"})
+    subscriber_share: float = field(
+        default=0.7, metadata={"help": "share of customers who subscribe to a plan"}
+    )
 
-    # Daily probabilities of changes (per entity unless stated)
-    customer_change_rate: float = 0.03
-    subscription_change_rate: float = 0.02
-    product_price_change_rate: float = 0.03
-    plan_price_change_rate: float = 0.15  # per day, one plan
-    product_deletion_rate: float = 0.4  # per day, one product
-    new_product_rate: float = 0.3  # per day, one product
-    new_subscription_rate: float = 0.5  # per day, one subscription
+    # Changes: daily probability per existing entity
+    customer_change_rate: float = field(
+        default=0.01, metadata={"help": "daily chance that a customer changes city or segment"}
+    )
+    product_price_change_rate: float = field(
+        default=0.03, metadata={"help": "daily chance that a product changes its price"}
+    )
+    product_deletion_rate: float = field(
+        default=0.006, metadata={"help": "daily chance that a product is deleted (from day 2)"}
+    )
+    plan_price_change_rate: float = field(
+        default=0.05, metadata={"help": "daily chance that a plan changes its prices"}
+    )
+    subscription_change_rate: float = field(
+        default=0.01, metadata={"help": "daily chance that a subscription changes plan"}
+    )
 
-    # Defects (per CDR, per order, per order item)
-    duplicate_cdr_rate: float = 0.02
-    late_cdr_rate: float = 0.02
-    malformed_timestamp_rate: float = 0.005
-    non_numeric_duration_rate: float = 0.005
-    negative_duration_rate: float = 0.005
-    unknown_cell_rate: float = 0.005
-    unknown_msisdn_rate: float = 0.005
-    null_customer_order_rate: float = 0.01
-    deleted_product_item_rate: float = 0.01
+    # Defects
+    duplicate_rate: float = field(
+        default=0.02, metadata={"help": "share of valid CDRs also sent by another switch"}
+    )
+    late_rate: float = field(
+        default=0.02, metadata={"help": "share of valid CDRs delivered 1-2 days late"}
+    )
+    malformed_timestamp_rate: float = field(
+        default=0.005, metadata={"help": "share of CDRs with an unparseable started_at"}
+    )
+    non_numeric_duration_rate: float = field(
+        default=0.005, metadata={"help": "share of CDRs with a non-integer duration_s"}
+    )
+    negative_duration_rate: float = field(
+        default=0.005, metadata={"help": "share of CDRs with duration_s < 0"}
+    )
+    unknown_cell_rate: float = field(
+        default=0.005, metadata={"help": "share of CDRs naming a cell no export has"}
+    )
+    unknown_msisdn_rate: float = field(
+        default=0.005, metadata={"help": "share of CDRs from an msisdn no subscription had"}
+    )
+    null_customer_rate: float = field(
+        default=0.01, metadata={"help": "share of orders with an empty customer_id"}
+    )
+    deleted_product_item_rate: float = field(
+        default=0.01, metadata={"help": "share of items naming a product deleted earlier"}
+    )
 
     def __post_init__(self) -> None:
-        if self.days < 1:
-            raise ValueError(f"days must be >= 1, got {self.days}")
-        if self.switches < 2:
-            raise ValueError("switches must be >= 2: duplicates go to another switch's file")
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if field.name.endswith("_rate") or field.name.endswith("_share"):
-                if not 0.0 <= value <= 1.0:
-                    raise ValueError(f"{field.name} must be within [0, 1], got {value}")
+        for name in ("days", "plans", "cells", "switches"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for knob in fields(self):
+            value = getattr(self, knob.name)
+            if knob.type in ("int", "float") and value < 0:
+                raise ValueError(f"{knob.name} must be >= 0, got {value}")
+            if knob.name.endswith(("_rate", "_share")) and not 0.0 <= value <= 1.0:
+                raise ValueError(f"{knob.name} must be within [0, 1], got {value}")
+        if sum(getattr(self, name) for name in CALL_DEFECT_RATES) > 1.0:
+            raise ValueError(f"the sum of {', '.join(CALL_DEFECT_RATES)} must be <= 1")
 
-    def as_json(self) -> dict[str, object]:
-        """The config as JSON-ready values, for the manifest."""
+    def as_json(self) -> dict[str, Any]:
+        """The config as JSON values, for the manifest."""
+        values = {knob.name: getattr(self, knob.name) for knob in fields(self)}
         return {
-            field.name: (
-                getattr(self, field.name).isoformat()
-                if isinstance(getattr(self, field.name), date)
-                else getattr(self, field.name)
-            )
-            for field in fields(self)
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in values.items()
         }

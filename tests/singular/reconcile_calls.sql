@@ -17,7 +17,9 @@ calls as (
 
 )
 
-select *
+select
+    valid_records.distinct_calls,
+    calls.call_rows
 from valid_records
 cross join calls
 where valid_records.distinct_calls <> calls.call_rows

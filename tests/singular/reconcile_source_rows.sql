@@ -17,25 +17,17 @@ with
 
 {% for source_name, table_name, model_name in staged_tables %}
 {%- set relation = source(source_name, table_name) -%}
-{%- set payload_columns = [] -%}
-{%- if execute -%}
-    {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- if not column.name.startswith('_sdc_') -%}
-            {%- do payload_columns.append(column.name) -%}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endif %}
+{%- set landed_columns = [telestream.file_basename('_sdc_filename') ~ ' as source_file'] -%}
+{%- for column in telestream.payload_columns(relation) -%}
+{%- do landed_columns.append(telestream.clean_text(column) ~ ' as ' ~ column) -%}
+{%- endfor %}
 counts_{{ source_name }}_{{ table_name }} as (
 
     select
         '{{ source_name }}_{{ table_name }}' as source_table,
         (
             select count(*) from (
-                select distinct
-                    {{ telestream.file_basename('_sdc_filename') }} as source_file
-                    {%- for column in payload_columns %},
-                    {{ telestream.clean_text(column) }} as {{ column }}
-                    {%- endfor %}
+                select distinct {{ landed_columns | join(', ') }}
                 from {{ relation }}
             ) as distinct_landed_rows
         ) as raw_rows,

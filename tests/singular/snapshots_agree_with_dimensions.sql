@@ -5,27 +5,59 @@ with
 
 snapshot_current as (
 
-    select 'customers' as entity, customer_id as entity_id, updated_at
-    from {{ ref('customers_snapshot') }} where dbt_valid_to is null
+    select
+        'customers' as entity,
+        customer_id as entity_id,
+        updated_at
+    from {{ ref('customers_snapshot') }}
+    where dbt_valid_to is null
+
     union all
-    select 'products', product_id, updated_at
-    from {{ ref('products_snapshot') }} where dbt_valid_to is null
+
+    select
+        'products' as entity,
+        product_id as entity_id,
+        updated_at
+    from {{ ref('products_snapshot') }}
+    where dbt_valid_to is null
+
     union all
-    select 'service_plans', plan_id, updated_at
-    from {{ ref('service_plans_snapshot') }} where dbt_valid_to is null
+
+    select
+        'service_plans' as entity,
+        plan_id as entity_id,
+        updated_at
+    from {{ ref('service_plans_snapshot') }}
+    where dbt_valid_to is null
 
 ),
 
 dimension_current as (
 
-    select 'customers' as entity, customer_id as entity_id, valid_from as updated_at
-    from {{ ref('dim_customers') }} where is_current and customer_id <> -1
+    select
+        'customers' as entity,
+        customer_id as entity_id,
+        valid_from as updated_at
+    from {{ ref('dim_customers') }}
+    where is_current and customer_id <> -1
+
     union all
-    select 'products', product_id, valid_from
-    from {{ ref('dim_products') }} where is_current and product_id <> -1
+
+    select
+        'products' as entity,
+        product_id as entity_id,
+        valid_from as updated_at
+    from {{ ref('dim_products') }}
+    where is_current and product_id <> -1
+
     union all
-    select 'service_plans', plan_id, valid_from
-    from {{ ref('dim_service_plans') }} where is_current and plan_id <> -1
+
+    select
+        'service_plans' as entity,
+        plan_id as entity_id,
+        valid_from as updated_at
+    from {{ ref('dim_service_plans') }}
+    where is_current and plan_id <> -1
 
 ),
 
@@ -43,8 +75,26 @@ only_in_dimension as (
     except
     select * from snapshot_current
 
+),
+
+differences as (
+
+    select
+        'only in snapshot' as difference,
+        entity,
+        entity_id,
+        updated_at
+    from only_in_snapshot
+
+    union all
+
+    select
+        'only in dimension' as difference,
+        entity,
+        entity_id,
+        updated_at
+    from only_in_dimension
+
 )
 
-select 'only in snapshot' as difference, * from only_in_snapshot
-union all
-select 'only in dimension' as difference, * from only_in_dimension
+select * from differences

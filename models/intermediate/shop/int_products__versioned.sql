@@ -34,7 +34,7 @@ deletions as (
         min(exports.exported_at) as deleted_at
     from last_seen
     inner join exports
-        on exports.exported_at > last_seen.last_exported_at
+        on last_seen.last_exported_at < exports.exported_at
     group by last_seen.product_id
 
 ),

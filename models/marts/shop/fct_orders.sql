@@ -44,11 +44,7 @@ orders_enriched as (
         coalesce(orders.customer_id, -1) as customer_id,
         orders.order_status,
         orders.order_channel,
-        orders.order_status in (
-            {%- for status in var('revenue_order_statuses') -%}
-                '{{ status }}'{% if not loop.last %}, {% endif %}
-            {%- endfor -%}
-        ) as is_revenue,
+        orders.order_status in ({{ telestream.quoted_list(var('revenue_order_statuses')) }}) as is_revenue,
         coalesce(order_totals.item_count, 0) as item_count,
         coalesce(order_totals.unit_count, 0) as unit_count,
         cast(coalesce(order_totals.order_total_eur, 0) as numeric(18, 2)) as order_total_eur,
