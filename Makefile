@@ -33,6 +33,7 @@ export TELESTREAM_DUCKDB_PATH ?= warehouse.duckdb
 help:
 	@echo "make run    simulate the sources, land them with Meltano, build the warehouse (DuckDB)"
 	@echo "make test   run every test (pytest: simulator, Meltano landing, dbt build, marts vs ground truth)"
+	@echo "make bench  benchmarks (throughput, ratios); never part of make test"
 	@echo "make lint   sqlfluff on the dbt project, ruff on the Python"
 	@echo "make docs   dbt docs generate (then: $(BIN)/dbt docs serve --profiles-dir .)"
 	@echo "make clean  remove generated data, the warehouse and dbt artefacts"
@@ -65,6 +66,13 @@ run: setup $(MANIFEST)
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Every benchmarks/bench_*.py, one after the other; never part of `make test`.
+bench: setup
+	@for bench in benchmarks/bench_*.py; do \
+		echo "== $$bench"; \
+		$(BIN)/python -m benchmarks.$$(basename $$bench .py) || exit 1; \
+	done
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check extract tests benchmarks
