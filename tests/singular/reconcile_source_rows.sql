@@ -2,16 +2,7 @@
 -- is either a valid staging row or a quarantined one. Returns the tables that do not add
 -- up.
 
-{%- set staged_tables = [
-    ('shop', 'customers', 'stg_shop__customers'),
-    ('shop', 'products', 'stg_shop__products'),
-    ('shop', 'orders', 'stg_shop__orders'),
-    ('shop', 'order_items', 'stg_shop__order_items'),
-    ('telecom', 'service_plans', 'stg_telecom__service_plans'),
-    ('telecom', 'subscriptions', 'stg_telecom__subscriptions'),
-    ('telecom', 'cells', 'stg_telecom__cells'),
-    ('telecom', 'cdrs', 'stg_telecom__cdrs'),
-] %}
+{%- set staged_tables = telestream.staged_source_tables() %}
 
 with
 
