@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
             "simulate", timings, lambda: generate(config, sandbox.inbox_dir, manifest_path)
         )
         rows = sum(manifest["raw_rows"].values())
-        timed("intake", timings, lambda: intake(sandbox.inbox_dir, sandbox.landing_dir))
+        timed(
+            "intake",
+            timings,
+            lambda: intake(sandbox.inbox_dir, sandbox.landing_dir, sandbox.root / "quarantine"),
+        )
         timed(
             "meltano land", timings,
             lambda: meltano(sandbox, "run", "tap-spreadsheets", "target-duckdb"),

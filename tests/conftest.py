@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from extract.contract import HEADERS
 from extract.simulator import SimulatorConfig, generate
 from tests import warehouse_metrics
 from tests.pipeline import Sandbox, deliver_days, meltano
@@ -38,6 +39,7 @@ E2E_CONFIG = dataclasses.replace(
     orders_per_day=30,
 )
 FIRST_DELIVERY_DAYS = 3
+MISORDERED_FILE = "shop_orders_2026-01-01_resent.csv"
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     stages: dict[str, Stage] = {}
 
     deliver_days(full_dir, sandbox.inbox_dir, all_dates[:FIRST_DELIVERY_DAYS])
+    # A drop with its columns in another order: intake must set it aside, and the run
+    # must go on with every other file.
+    misordered = sandbox.inbox_dir / "shop_orders" / MISORDERED_FILE
+    misordered.write_text(",".join(reversed(HEADERS["shop_orders"])) + "\n1,2,3,4,5,6\n")
     meltano(sandbox, "run", "elt")
     stages["first_days"] = _observe("first_days", sandbox, partial_manifest)
 

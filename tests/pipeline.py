@@ -51,6 +51,7 @@ class Sandbox:
             {
                 "TELESTREAM_INBOX_DIR": str(self.inbox_dir),
                 "TELESTREAM_LANDING_DIR": str(self.landing_dir),
+                "TELESTREAM_QUARANTINE_DIR": str(self.root / "quarantine"),
                 "TELESTREAM_DUCKDB_PATH": str(self.warehouse),
                 "MELTANO_DATABASE_URI": f"sqlite:///{self.root / 'meltano.db'}",
                 "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -6,10 +6,12 @@ is the test that catches such a loader, so it compares every table and every fil
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests import warehouse_metrics
-from tests.conftest import Scenario
+from tests.conftest import MISORDERED_FILE, Scenario
 
 
 @pytest.mark.parametrize("stage_name", ["first_days", "next_day", "rerun"])
@@ -35,3 +37,11 @@ def test_redelivered_files_land_again_in_raw(scenario: Scenario) -> None:
     after = scenario.stages["redelivered"].raw_rows
     assert after["telecom_cdrs"] > before["telecom_cdrs"]
     assert all(after[table] >= before[table] for table in before)
+
+
+def test_a_file_breaking_the_layout_is_quarantined_not_loaded(scenario: Scenario) -> None:
+    quarantined = scenario.sandbox.root / "quarantine" / "shop_orders" / MISORDERED_FILE
+    assert quarantined.exists()
+    assert "differs from the contract" in Path(f"{quarantined}.reason").read_text()
+    landed = warehouse_metrics.raw_rows_per_file(scenario.sandbox, "shop_orders")
+    assert MISORDERED_FILE not in landed
