@@ -26,12 +26,29 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export TELESTREAM_INBOX_DIR ?= $(INBOX_DIR)
 export TELESTREAM_LANDING_DIR ?= $(LANDING_DIR)
+export TELESTREAM_QUARANTINE_DIR ?= $(DATA_DIR)/quarantine
 export TELESTREAM_DUCKDB_PATH ?= warehouse.duckdb
 
-.PHONY: help setup run test lint format bench docs clean distclean
+# Where `make run` builds: duckdb (the embedded file, default) or postgres (the Meltano
+# environment prod: target-postgres, then dbt-postgres). For postgres, point the
+# TELESTREAM_PG_* variables at the server in the shell or on the command line, e.g.
+# `make run TARGET=postgres TELESTREAM_PG_HOST=db.internal TELESTREAM_PG_PASSWORD=...`;
+# the defaults are profiles.yml's. (Set here they win over .env, which Meltano reads.)
+TARGET ?= duckdb
+ifeq ($(TARGET),postgres)
+export TELESTREAM_PG_HOST ?= 127.0.0.1
+export TELESTREAM_PG_PORT ?= 5432
+export TELESTREAM_PG_USER ?= telestream
+export TELESTREAM_PG_DATABASE ?= warehouse
+endif
+# Root installs system packages itself; anyone else through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: help setup system-deps run run-duckdb run-postgres test lint format bench docs clean distclean
 
 help:
 	@echo "make run    simulate the sources, land them with Meltano, build the warehouse (DuckDB)"
+	@echo "            make run TARGET=postgres: the same into PostgreSQL (TELESTREAM_PG_* variables)"
 	@echo "make test   run every test (pytest: simulator, Meltano landing, dbt build, marts vs ground truth)"
 	@echo "make bench  benchmarks (throughput, ratios); never part of make test"
 	@echo "make lint   sqlfluff on the dbt project, ruff on the Python"
@@ -60,11 +77,32 @@ $(MANIFEST): | $(VENV)/.installed
 		--seed $(SEED) --days $(DAYS) --customers $(CUSTOMERS) \
 		--calls-per-day $(CALLS_PER_DAY) --orders-per-day $(ORDERS_PER_DAY)
 
-run: setup $(MANIFEST)
+run: run-$(TARGET)
+
+run-duckdb: setup $(MANIFEST)
 	$(BIN)/meltano --environment dev run elt
 	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) --run-results target/run_results.json
 
-test: setup
+# The production job; the roles it needs (a loader owning the database, `analyst`) are
+# described in the README's "Production on PostgreSQL".
+run-postgres: setup $(MANIFEST)
+	$(BIN)/meltano --environment prod run elt-postgres
+	@echo "built in PostgreSQL $$TELESTREAM_PG_USER@$$TELESTREAM_PG_HOST:$$TELESTREAM_PG_PORT/$$TELESTREAM_PG_DATABASE; rows per mart:"
+	@PGHOST="$$TELESTREAM_PG_HOST" PGPORT="$$TELESTREAM_PG_PORT" PGUSER="$$TELESTREAM_PG_USER" \
+		PGPASSWORD="$$TELESTREAM_PG_PASSWORD" PGDATABASE="$$TELESTREAM_PG_DATABASE" psql -X -c \
+		"select table_name as mart, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint as row_count from information_schema.tables where table_schema = 'marts' order by 1"
+
+# The PostgreSQL tests start throwaway clusters from the server binaries; install
+# Debian's package only when they are missing (a fresh CI machine, a laptop).
+system-deps:
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "PostgreSQL server binaries present"; \
+	else \
+		echo "installing PostgreSQL server binaries (Debian package postgresql)"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql; \
+	fi
+
+test: setup system-deps
 	$(BIN)/python -m pytest
 
 # Every benchmarks/bench_*.py, one after the other; never part of `make test`.

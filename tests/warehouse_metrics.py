@@ -6,10 +6,23 @@ test compares two computations of the same fact, never a number with itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from tests.pipeline import Sandbox, query
+
+# A DuckDB sandbox, or any function that runs a query and returns its rows (the
+# PostgreSQL tests pass their connection's), so the same questions are asked of every
+# engine.
+Warehouse = Sandbox | Callable[[str], list[tuple]]
+
+
+def _rows(warehouse: Warehouse, sql: str) -> list[tuple]:
+    if isinstance(warehouse, Sandbox):
+        return query(warehouse, sql)
+    return warehouse(sql)
+
 
 RAW_TABLES = (
     "shop_customers",
@@ -34,22 +47,22 @@ def _money(value: Decimal | None, places: int) -> str:
     return str((value or Decimal(0)).quantize(Decimal(1).scaleb(-places)))
 
 
-def raw_rows(sandbox: Sandbox) -> dict[str, int]:
+def raw_rows(sandbox: Warehouse) -> dict[str, int]:
     return {
-        table: query(sandbox, f"select count(*) from raw.{table}")[0][0] for table in RAW_TABLES
+        table: _rows(sandbox, f"select count(*) from raw.{table}")[0][0] for table in RAW_TABLES
     }
 
 
 def raw_rows_per_file(sandbox: Sandbox, table: str) -> dict[str, int]:
-    rows = query(
+    rows = _rows(
         sandbox,
         f"select regexp_extract(_sdc_filename, '[^/]+$'), count(*) from raw.{table} group by 1",
     )
     return dict(rows)
 
 
-def revenue_per_day(sandbox: Sandbox) -> dict[str, str]:
-    rows = query(
+def revenue_per_day(sandbox: Warehouse) -> dict[str, str]:
+    rows = _rows(
         sandbox,
         "select order_date, sum(revenue_eur) from marts.fct_orders group by 1 "
         "having sum(revenue_eur) <> 0 order by 1",
@@ -57,12 +70,12 @@ def revenue_per_day(sandbox: Sandbox) -> dict[str, str]:
     return {day.isoformat(): _money(revenue, 2) for day, revenue in rows}
 
 
-def orders_per_status(sandbox: Sandbox) -> dict[str, int]:
-    return dict(query(sandbox, "select order_status, count(*) from marts.fct_orders group by 1"))
+def orders_per_status(sandbox: Warehouse) -> dict[str, int]:
+    return dict(_rows(sandbox, "select order_status, count(*) from marts.fct_orders group by 1"))
 
 
-def usage_per_customer_day(sandbox: Sandbox) -> list[dict[str, Any]]:
-    rows = query(
+def usage_per_customer_day(sandbox: Warehouse) -> list[dict[str, Any]]:
+    rows = _rows(
         sandbox,
         """
         select customer_id, usage_date, call_count, voice_seconds, sms_count, data_bytes,
@@ -93,27 +106,27 @@ def usage_per_customer_day(sandbox: Sandbox) -> list[dict[str, Any]]:
     ]
 
 
-def scd2_versions(sandbox: Sandbox) -> dict[str, dict[str, int]]:
+def scd2_versions(sandbox: Warehouse) -> dict[str, dict[str, int]]:
     versions = {}
     for entity, (relation, key) in SCD2_DIMENSIONS.items():
-        rows = query(
+        rows = _rows(
             sandbox, f"select {key}, count(*) from {relation} where {key} <> -1 group by 1"
         )
         versions[entity] = {str(entity_id): count for entity_id, count in rows}
     return versions
 
 
-def deleted_products(sandbox: Sandbox) -> list[int]:
-    rows = query(
+def deleted_products(sandbox: Warehouse) -> list[int]:
+    rows = _rows(
         sandbox,
         "select distinct product_id from marts.dim_products where is_deleted order by 1",
     )
     return [product_id for (product_id,) in rows]
 
 
-def rejected_rows(sandbox: Sandbox) -> dict[str, dict[str, int]]:
+def rejected_rows(sandbox: Warehouse) -> dict[str, dict[str, int]]:
     rejected: dict[str, dict[str, int]] = {}
-    rows = query(
+    rows = _rows(
         sandbox,
         "select source_name || '_' || source_table, reject_reason, count(*) "
         "from marts.fct_rejected_rows group by 1, 2",
@@ -123,8 +136,8 @@ def rejected_rows(sandbox: Sandbox) -> dict[str, dict[str, int]]:
     return rejected
 
 
-def call_counts(sandbox: Sandbox) -> dict[str, int]:
-    (distinct_valid, unknown_cell, unknown_msisdn), *_ = query(
+def call_counts(sandbox: Warehouse) -> dict[str, int]:
+    (distinct_valid, unknown_cell, unknown_msisdn), *_ = _rows(
         sandbox,
         """
         select count(*),
@@ -140,17 +153,17 @@ def call_counts(sandbox: Sandbox) -> dict[str, int]:
     }
 
 
-def orders_unknown_customer(sandbox: Sandbox) -> int:
-    return query(sandbox, "select count(*) from marts.fct_orders where customer_sk = '-1'")[0][0]
+def orders_unknown_customer(sandbox: Warehouse) -> int:
+    return _rows(sandbox, "select count(*) from marts.fct_orders where customer_sk = '-1'")[0][0]
 
 
-def order_items_unknown_product(sandbox: Sandbox) -> int:
-    return query(sandbox, "select count(*) from marts.fct_order_items where product_sk = '-1'")[0][
+def order_items_unknown_product(sandbox: Warehouse) -> int:
+    return _rows(sandbox, "select count(*) from marts.fct_order_items where product_sk = '-1'")[0][
         0
     ]
 
 
-def mart_fingerprint(sandbox: Sandbox) -> dict[str, Any]:
+def mart_fingerprint(sandbox: Warehouse) -> dict[str, Any]:
     """Everything the manifest can be compared with, for idempotence checks."""
     return {
         "revenue_per_day": revenue_per_day(sandbox),

@@ -1,0 +1,123 @@
+"""A throwaway PostgreSQL warehouse for the tests, and the pipeline pointed at it.
+
+The cluster is started from the machine's own binaries (tests/postgres_cluster.py).
+Without them the PostgreSQL tests skip with the reason, except under CI (`CI=true`),
+where `make test` installs them and a missing server is a failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, run_command
+from tests.postgres_cluster import (
+    PostgresCluster,
+    PostgresUnavailableError,
+    find_bindir,
+    throwaway_cluster,
+)
+
+log = logging.getLogger(__name__)
+
+WAREHOUSE_DB = "warehouse"
+# The owner of everything Meltano and dbt write: a login role with no superuser
+# powers, as in production, so that grants are tested as they would behave there.
+LOADER_ROLE = "telestream"
+LOADER_PASSWORD = "telestream-test"
+ANALYST_ROLE = "analyst"
+ANALYST_PASSWORD = "analyst-test"
+
+
+def is_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@dataclass(frozen=True)
+class PostgresWarehouse:
+    """A running cluster with an empty warehouse database and its roles."""
+
+    cluster: PostgresCluster
+
+    def connect(
+        self, user: str = LOADER_ROLE, password: str = LOADER_PASSWORD
+    ) -> psycopg.Connection:
+        return psycopg.connect(
+            host=self.cluster.host,
+            port=self.cluster.port,
+            dbname=WAREHOUSE_DB,
+            user=user,
+            password=password,
+            autocommit=True,
+        )
+
+    def env(self) -> dict[str, str]:
+        """The TELESTREAM_PG_* variables target-postgres and the dbt profile read."""
+        return {
+            "TELESTREAM_PG_HOST": self.cluster.host,
+            "TELESTREAM_PG_PORT": str(self.cluster.port),
+            "TELESTREAM_PG_USER": LOADER_ROLE,
+            "TELESTREAM_PG_PASSWORD": LOADER_PASSWORD,
+            "TELESTREAM_PG_DATABASE": WAREHOUSE_DB,
+            "TELESTREAM_PG_SSLMODE": "disable",
+            "TELESTREAM_ANALYST_ROLE": ANALYST_ROLE,
+        }
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with self.connect() as connection:
+            return connection.execute(sql).fetchall()
+
+
+def _prepare(cluster: PostgresCluster) -> PostgresWarehouse:
+    with psycopg.connect(cluster.dsn(), autocommit=True) as admin:
+        admin.execute(f"create role {LOADER_ROLE} login password '{LOADER_PASSWORD}'")
+        # The analyst role exists before dbt runs: dbt grants to it, never creates it.
+        admin.execute(f"create role {ANALYST_ROLE} login password '{ANALYST_PASSWORD}'")
+        admin.execute(f"create database {WAREHOUSE_DB} owner {LOADER_ROLE}")
+    with psycopg.connect(cluster.dsn(WAREHOUSE_DB), autocommit=True) as admin:
+        # PostgreSQL 15 no longer lets every role create in public; nobody but the
+        # loader should, and the analyst only gets what dbt grants.
+        admin.execute("revoke all on schema public from public")
+        admin.execute(f"grant all on schema public to {LOADER_ROLE}")
+    return PostgresWarehouse(cluster)
+
+
+@pytest.fixture(scope="session")
+def postgres_warehouse() -> Iterator[PostgresWarehouse]:
+    try:
+        find_bindir()
+    except PostgresUnavailableError as error:
+        if is_ci():
+            pytest.fail(f"CI=true and no PostgreSQL to test against: {error}")
+        pytest.skip(f"PostgreSQL tests skipped: {error}")
+    with throwaway_cluster() as cluster:
+        yield _prepare(cluster)
+
+
+@dataclass(frozen=True)
+class PostgresSandbox(Sandbox):
+    """A pipeline sandbox whose warehouse is the PostgreSQL database."""
+
+    warehouse_env: tuple[tuple[str, str], ...] = ()
+
+    def env(self) -> dict[str, str]:
+        env = super().env()
+        env.update(dict(self.warehouse_env))
+        return env
+
+
+def meltano_prod(sandbox: PostgresSandbox, *args: str) -> None:
+    run_command([str(BIN / "meltano"), "--environment", "prod", *args], sandbox)
+
+
+def dbt_postgres(sandbox: PostgresSandbox, *args: str) -> None:
+    run_command(
+        [str(BIN / "dbt"), *args, "--profiles-dir", str(PROJECT_ROOT), "--target", "postgres"],
+        sandbox,
+    )
