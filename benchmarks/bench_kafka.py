@@ -12,16 +12,14 @@ import argparse
 import logging
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from confluent_kafka import Producer
 
 from extract.kafka.config import ExtractorConfig
-from extract.kafka.consumer import Extractor
 from extract.kafka.publish import encode_decimal, encode_micro_timestamp
-from extract.kafka.sink_duckdb import DuckDBSink
+from extract.kafka.runner import land
 from tests.kafka_broker import TEST_CONSUMER_SETTINGS, running_broker
 
 log = logging.getLogger("benchmarks.bench_kafka")
@@ -92,11 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             progress_interval_s=3600,
             kafka_settings=dict(TEST_CONSUMER_SETTINGS),
         )
-        sink = DuckDBSink(warehouse)
-        try:
-            stats = Extractor(config, sink).run(threading.Event())
-        finally:
-            sink.close()
+        stats = land(config)
         finished = time.perf_counter()
 
     if stats.messages != args.messages:

@@ -23,9 +23,8 @@ import pytest
 from confluent_kafka import Producer
 
 from extract.kafka.config import ExtractorConfig
-from extract.kafka.consumer import Extractor
 from extract.kafka.publish import change_event, encode_decimal, key_bytes
-from extract.kafka.sink_duckdb import DuckDBSink
+from extract.kafka.runner import land
 from tests.kafka_broker import TEST_CONSUMER_SETTINGS, KafkaBroker, running_broker
 from tests.pipeline import PROJECT_ROOT
 
@@ -195,11 +194,7 @@ def test_poison_messages_go_to_dead_letters_and_the_run_goes_on(
         batch_age_s=0.2,
         kafka_settings=dict(TEST_CONSUMER_SETTINGS),
     )
-    sink = DuckDBSink(warehouse)
-    try:
-        stats = Extractor(config, sink).run(threading.Event())
-    finally:
-        sink.close()
+    stats = land(config)
     assert stats.messages == len(messages)
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:

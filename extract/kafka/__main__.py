@@ -11,9 +11,8 @@ import threading
 from pathlib import Path
 
 from extract.kafka.config import ExtractorConfig, parse_settings
-from extract.kafka.consumer import Extractor, describe
-from extract.kafka.sink import Sink
-from extract.kafka.sink_duckdb import DuckDBSink
+from extract.kafka.consumer import describe
+from extract.kafka.runner import land
 from extract.kafka.topics import known_topics
 
 log = logging.getLogger("extract.kafka")
@@ -97,12 +96,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_sink(config: ExtractorConfig) -> Sink:
-    if config.target == "duckdb":
-        return DuckDBSink(config.duckdb_path, config.release_between_batches)
-    raise ValueError(f"unknown target {config.target!r}")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -127,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM only sets the flag: the loop lands the batch in hand, then leaves the group.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    sink = make_sink(config)
-    try:
-        stats = Extractor(config, sink).run(stop)
-    finally:
-        sink.close()
+    stats = land(config, stop)
     log.info("done: %s", json.dumps(describe(stats)))
     return 0
 
