@@ -20,7 +20,7 @@ from confluent_kafka import Producer
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.publish import encode_decimal, encode_micro_timestamp
 from extract.kafka.runner import land
-from tests.kafka_broker import TEST_CONSUMER_SETTINGS, running_broker
+from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 
 log = logging.getLogger("benchmarks.bench_kafka")
 TOPIC = "shop.public.order_items"
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=args.batch_size,
             batch_age_s=5.0,
             progress_interval_s=3600,
-            kafka_settings=dict(TEST_CONSUMER_SETTINGS),
+            kafka_settings=dict(LOCAL_CONSUMER_SETTINGS),
         )
         stats = land(config)
         finished = time.perf_counter()

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.ports import free_port
+from extract.ports import free_port
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from confluent_kafka import Producer
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.publish import change_event, encode_decimal, key_bytes
 from extract.kafka.runner import land
-from tests.kafka_broker import TEST_CONSUMER_SETTINGS, KafkaBroker, running_broker
+from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
 from tests.pipeline import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def extractor_command(
     warehouse: Path,
     group: str,
     *extra: str,
-    consumer_settings: dict[str, str] = TEST_CONSUMER_SETTINGS,
+    consumer_settings: dict[str, str] = LOCAL_CONSUMER_SETTINGS,
 ) -> list[str]:
     settings = [f"--kafka-config={key}={value}" for key, value in consumer_settings.items()]
     return [
@@ -95,7 +95,7 @@ def drain(
     warehouse: Path,
     group: str,
     log_path: Path,
-    consumer_settings: dict[str, str] = TEST_CONSUMER_SETTINGS,
+    consumer_settings: dict[str, str] = LOCAL_CONSUMER_SETTINGS,
 ) -> None:
     """One last extractor run that lands whatever is left, then exits.
 
@@ -192,7 +192,7 @@ def test_poison_messages_go_to_dead_letters_and_the_run_goes_on(
         group_id="poison",
         duckdb_path=warehouse,
         batch_age_s=0.2,
-        kafka_settings=dict(TEST_CONSUMER_SETTINGS),
+        kafka_settings=dict(LOCAL_CONSUMER_SETTINGS),
     )
     stats = land(config)
     assert stats.messages == len(messages)

@@ -1,4 +1,4 @@
-"""Free TCP ports on 127.0.0.1 for the servers the tests start (PostgreSQL, Kafka)."""
+"""Free TCP ports on 127.0.0.1 for the throwaway servers this project starts (PostgreSQL, Kafka)."""
 
 from __future__ import annotations
 

