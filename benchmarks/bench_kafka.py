@@ -17,10 +17,10 @@ from pathlib import Path
 
 from confluent_kafka import Producer
 
+from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.publish import encode_decimal, encode_micro_timestamp
 from extract.kafka.runner import land
-from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 
 log = logging.getLogger("benchmarks.bench_kafka")
 TOPIC = "shop.public.order_items"

@@ -22,10 +22,10 @@ import duckdb
 import pytest
 from confluent_kafka import Producer
 
+from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.publish import change_event, encode_decimal, key_bytes
 from extract.kafka.runner import land
-from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
 from tests.pipeline import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
