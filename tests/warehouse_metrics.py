@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from extract.kafka.topics import known_topics
 from tests.pipeline import Sandbox, query
 
 # A DuckDB sandbox, or any function that runs a query and returns its rows (the
@@ -51,6 +52,12 @@ def raw_rows(sandbox: Warehouse) -> dict[str, int]:
     return {
         table: _rows(sandbox, f"select count(*) from raw.{table}")[0][0] for table in RAW_TABLES
     }
+
+
+def kafka_rows(sandbox: Warehouse) -> dict[str, int]:
+    """Rows landed per raw Kafka table (tombstones included) and dead letters."""
+    tables = [spec.raw_table for spec in known_topics().values()] + ["kafka_dead_letters"]
+    return {table: _rows(sandbox, f"select count(*) from raw.{table}")[0][0] for table in tables}
 
 
 def raw_rows_per_file(sandbox: Sandbox, table: str) -> dict[str, int]:

@@ -43,9 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--target",
-        choices=["duckdb"],
+        choices=["duckdb", "postgres"],
         default="duckdb",
-        help="warehouse to land into (postgres is not implemented yet)",
+        help="warehouse to land into (default: %(default)s)",
     )
     parser.add_argument(
         "--duckdb-path",
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the DuckDB file per batch, so several extractor processes (one group) can "
         "share it; slower, DuckDB allows one writer at a time",
     )
+    add_postgres_arguments(parser)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--until-caught-up",
@@ -91,9 +92,49 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="librdkafka setting passed through (repeatable), e.g. security.protocol=SASL_SSL",
+        help="librdkafka setting passed through (repeatable), e.g. security.protocol=SASL_SSL; "
+        "$KAFKA_CONFIG may hold more as comma-separated KEY=VALUE pairs (the flags win)",
     )
     return parser
+
+
+def add_postgres_arguments(parser: argparse.ArgumentParser) -> None:
+    """Connection flags of --target postgres; their defaults are the TELESTREAM_PG_*
+    variables that profiles.yml and meltano.yml read too."""
+    env = os.environ.get
+    postgres = parser.add_argument_group(
+        "PostgreSQL target",
+        "Connection of --target postgres. Give the password in $TELESTREAM_PG_PASSWORD "
+        "(or libpq's $PGPASSWORD or ~/.pgpass), not with --pg-password: a command line is "
+        "visible to every user of the machine (ps, /proc).",
+    )
+    postgres.add_argument(
+        "--pg-host",
+        default=env("TELESTREAM_PG_HOST", "127.0.0.1"),
+        help="server host (default: $TELESTREAM_PG_HOST or 127.0.0.1)",
+    )
+    postgres.add_argument(
+        "--pg-port",
+        type=int,
+        default=env("TELESTREAM_PG_PORT", "5432"),
+        help="server port (default: $TELESTREAM_PG_PORT or 5432)",
+    )
+    postgres.add_argument(
+        "--pg-user",
+        default=env("TELESTREAM_PG_USER", "telestream"),
+        help="login role; it creates schema raw and its tables if missing, so it needs "
+        "CREATE on the database (default: $TELESTREAM_PG_USER or telestream)",
+    )
+    postgres.add_argument(
+        "--pg-password",
+        default=env("TELESTREAM_PG_PASSWORD"),
+        help="password (default: $TELESTREAM_PG_PASSWORD, the recommended way to pass it)",
+    )
+    postgres.add_argument(
+        "--pg-database",
+        default=env("TELESTREAM_PG_DATABASE", "warehouse"),
+        help="database holding schema raw (default: $TELESTREAM_PG_DATABASE or warehouse)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,11 +151,19 @@ def main(argv: list[str] | None = None) -> int:
         target=args.target,
         duckdb_path=args.duckdb_path,
         release_between_batches=args.duckdb_release_lock,
+        pg_host=args.pg_host,
+        pg_port=args.pg_port,
+        pg_user=args.pg_user,
+        pg_password=args.pg_password,
+        pg_database=args.pg_database,
         follow=args.follow,
         batch_size=args.batch_size,
         batch_age_s=args.batch_age_s,
         progress_interval_s=args.progress_interval_s,
-        kafka_settings=parse_settings(args.kafka_config),
+        kafka_settings=parse_settings(
+            [pair for pair in os.environ.get("KAFKA_CONFIG", "").split(",") if pair.strip()]
+            + args.kafka_config
+        ),
     )
     stop = threading.Event()
     # SIGTERM only sets the flag: the loop lands the batch in hand, then leaves the group.

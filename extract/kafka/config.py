@@ -41,6 +41,13 @@ class ExtractorConfig:
     duckdb_path: Path = Path("warehouse.duckdb")
     # Open the DuckDB file per batch so several extractor processes can share it.
     release_between_batches: bool = False
+    # PostgreSQL target; the same defaults as profiles.yml. No password default: it comes
+    # from the environment (or libpq's PGPASSWORD / ~/.pgpass), and stays out of repr().
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_user: str = "telestream"
+    pg_password: str | None = field(default=None, repr=False)
+    pg_database: str = "warehouse"
     follow: bool = False  # False: --until-caught-up
     batch_size: int = 100_000
     batch_age_s: float = 1.0

@@ -1,13 +1,21 @@
 """Publish the simulator's data as Debezium change events and real-time CDR events.
 
-The simulator's daily exports (docs/source_contract.md) are replayed as the PostgreSQL
-connector would have captured them: day 1 as a snapshot (op `r`), then per day a new key
-as `c`, a changed row as `u`, a product missing from the full export as `d` followed by
-a tombstone. Every second event uses the `{"schema", "payload"}` wrapper, so both value
-shapes are on every topic. CDRs go to `telecom.cdr` as JSON with the files' fields.
-A ground-truth JSON says what was published.
+The story: the nightly files of days 1..F have been delivered (the simulator wrote them
+into the inbox); today is day D > F, and its changes reach the warehouse only through
+Kafka. The simulator's exports of days 1..D (docs/source_contract.md) are replayed as the
+PostgreSQL connector would have captured them since go-live: day 1 as a snapshot (op
+`r`), then per day a new key as `c`, a changed row as `u`, a product missing from the
+full export as `d` (at that export's time) followed by a tombstone. Every second event
+uses the `{"schema", "payload"}` wrapper, so both value shapes are on every topic.
 
-Usage: python -m extract.kafka.publish --bootstrap-servers HOST:PORT --days 2
+The mediation system's real-time feed (`telecom.cdr`, JSON with the files' fields)
+carries the CDR drops of days F..D: day F overlaps the files on purpose, since the same
+CDR arriving both ways must count once.
+
+The ground truth is the simulator's manifest for D days (what the marts must show once
+both paths are landed) joined with what was published.
+
+Usage: python -m extract.kafka.publish --bootstrap-servers HOST:PORT --days 15 --file-days 14
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import logging
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +39,8 @@ from confluent_kafka import Producer
 
 from extract.kafka.topics import CDR_COLUMNS, CDR_TOPIC, SHOP_TABLES, Column, Kind, shop_topic
 from extract.simulator import SimulatorConfig, generate
+from extract.simulator.clock import Clock
+from extract.simulator.config import add_config_flags, config_from_flags
 
 log = logging.getLogger("extract.kafka.publish")
 
@@ -163,7 +173,6 @@ class Published:
 
     messages: Counter[str] = dataclasses.field(default_factory=Counter)
     ops: dict[str, Counter[str]] = dataclasses.field(default_factory=dict)
-    current_keys: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def add(self, topic: str, op: str) -> None:
         self.messages[topic] += 1
@@ -174,11 +183,14 @@ class Published:
             "messages": dict(self.messages),
             "total_messages": sum(self.messages.values()),
             "ops": {topic: dict(ops) for topic, ops in self.ops.items()},
-            "current_keys": self.current_keys,
         }
 
 
-def shop_events(exports_dir: Path) -> Iterator[tuple[str, bytes, bytes | None, str]]:
+def _milliseconds(text: str) -> int:
+    return encode_micro_timestamp(text) // 1000
+
+
+def shop_events(exports_dir: Path, clock: Clock) -> Iterator[tuple[str, bytes, bytes | None, str]]:
     """(topic, key, value, op) for the shop tables; op `tombstone` for a null value."""
     lsn, sequence = 1_000_000, 0
     for table, (columns, key_columns) in SHOP_TABLES.items():
@@ -197,30 +209,38 @@ def shop_events(exports_dir: Path) -> Iterator[tuple[str, bytes, bytes | None, s
                 op = "r" if day_index == 0 else ("u" if before is not None else "c")
                 state[key] = image
                 lsn, sequence = lsn + 64, sequence + 1
-                ts_ms = image.get("updated_at", image.get("created_at")) or 0
+                ts_ms = (image.get("updated_at") or image.get("created_at") or 0) // 1000
                 value = change_event(
-                    table, op, before if op == "u" else None, image, lsn, ts_ms // 1000,
+                    table, op, before if op == "u" else None, image, lsn, ts_ms,
                     wrapped=sequence % 2 == 0, schema=schema,
                 )  # fmt: skip
                 yield topic, key_bytes(dict(zip(key_columns, key, strict=True))), value, op
             if table in FULL_EXPORTS and day_index > 0:
+                # The export is the first to miss the key: the delete committed before it.
+                deleted_ms = _milliseconds(clock.exported_at(day_index + 1))
                 for key in sorted(set(state) - seen):
                     before = state.pop(key)
                     lsn, sequence = lsn + 64, sequence + 1
                     key_json = key_bytes(dict(zip(key_columns, key, strict=True)))
                     value = change_event(
-                        table, "d", before, None, lsn, 0, wrapped=sequence % 2 == 0, schema=schema
-                    )
+                        table, "d", before, None, lsn, deleted_ms,
+                        wrapped=sequence % 2 == 0, schema=schema,
+                    )  # fmt: skip
                     yield topic, key_json, value, "d"
                     yield topic, key_json, None, "tombstone"
 
 
-def cdr_events(exports_dir: Path) -> Iterator[tuple[str, bytes, bytes | None, str]]:
+def cdr_events(
+    exports_dir: Path, delivery_dates: Iterable[str]
+) -> Iterator[tuple[str, bytes, bytes | None, str]]:
+    """The CDR drops of the given delivery dates, record by record, as JSON events."""
     names = [column.name for column in CDR_COLUMNS]
-    for _, rows in _rows(exports_dir / "telecom_cdrs"):
-        for row in rows:
-            event = {name: row.get(name) or None for name in names}
-            yield CDR_TOPIC, row["cdr_id"].encode(), json.dumps(event).encode(), "cdr"
+    for delivery_date in sorted(delivery_dates):
+        for path in sorted((exports_dir / "telecom_cdrs").glob(f"*_{delivery_date}_*.csv")):
+            with path.open(newline="", encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    event = {name: row.get(name) or None for name in names}
+                    yield CDR_TOPIC, row["cdr_id"].encode(), json.dumps(event).encode(), "cdr"
 
 
 def produce_all(
@@ -237,13 +257,30 @@ def produce_all(
     producer.flush()
 
 
+def stream_cdr_truth(manifest: dict[str, Any], delivery_dates: list[str]) -> dict[str, Any]:
+    """Records and rejects per reason the feed carried, from the manifest's daily tallies."""
+    deliveries = [manifest["cdr_deliveries"][day] for day in delivery_dates]
+    reasons = manifest["rejected_rows"]["telecom_cdrs"]
+    return {
+        "delivery_dates": delivery_dates,
+        "records": sum(day["records"] for day in deliveries),
+        "rejected": {
+            reason: sum(day["rejected"][reason] for day in deliveries) for reason in reasons
+        },
+    }
+
+
 def publish_simulation(
     bootstrap_servers: str,
     config: SimulatorConfig,
+    file_days: int,
     truth_path: Path,
     producer_settings: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Simulate, publish every shop change and CDR, write and return the ground truth."""
+    """Simulate `config.days` days; publish every shop change since go-live and the CDR
+    drops from day `file_days` on; write and return the ground truth."""
+    if not 1 <= file_days <= config.days:
+        raise ValueError(f"file_days must be within 1..{config.days}, got {file_days}")
     producer = Producer(
         {
             "bootstrap.servers": bootstrap_servers,
@@ -252,48 +289,62 @@ def publish_simulation(
             **(producer_settings or {}),
         }
     )
+    clock = Clock(config.start_date)
+    stream_dates = [clock.date_of(day).isoformat() for day in range(file_days, config.days + 1)]
     published = Published()
     with tempfile.TemporaryDirectory(prefix="kafka-publish-") as scratch:
         exports = Path(scratch) / "exports"
-        generate(config, exports, Path(scratch) / "manifest.json")
-        produce_all(producer, shop_events(exports), published)
-        produce_all(producer, cdr_events(exports), published)
-    truth = {"config": config.as_json(), **published.as_json()}
+        manifest = generate(config, exports, Path(scratch) / "manifest.json")
+        produce_all(producer, shop_events(exports, clock), published)
+        produce_all(producer, cdr_events(exports, stream_dates), published)
+    truth = {
+        "file_days": file_days,
+        "manifest": manifest,
+        "published": published.as_json(),
+        "stream_cdrs": stream_cdr_truth(manifest, stream_dates),
+    }
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
-    log.info("published %d messages; ground truth in %s", truth["total_messages"], truth_path)
+    log.info(
+        "published %d messages (shop changes of days 1-%d, CDR drops of %s to %s); "
+        "ground truth in %s",
+        truth["published"]["total_messages"], config.days, stream_dates[0], stream_dates[-1],
+        truth_path,
+    )  # fmt: skip
     return truth
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m extract.kafka.publish",
-        description="Publish the simulator's shop changes as Debezium events "
-        "(shop.public.<table>) and its CDRs (telecom.cdr), and write the ground truth.",
+        description="Simulate --days days; publish every shop change since day 1 as Debezium "
+        "events (shop.public.<table>) and the CDR drops from day --file-days on (telecom.cdr); "
+        "write the ground truth. The simulator flags must match the files' run.",
     )
     parser.add_argument(
         "--bootstrap-servers",
         default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"),
         help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS)",
     )
-    parser.add_argument("--seed", type=int, default=42, help="simulator seed (%(default)s)")
-    parser.add_argument("--days", type=int, default=3, help="days to simulate (%(default)s)")
     parser.add_argument(
-        "--calls-per-day", type=int, default=4000, help="CDRs per day (%(default)s)"
+        "--file-days",
+        type=int,
+        help="days already delivered as files; the feed repeats the last one's CDRs "
+        "(default: --days minus 1)",
     )
     parser.add_argument(
         "--truth", type=Path, default=Path("data/kafka_truth.json"), help="ground-truth JSON path"
     )
+    add_config_flags(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if not args.bootstrap_servers:
         raise SystemExit("--bootstrap-servers or $KAFKA_BOOTSTRAP_SERVERS is required")
-    config = dataclasses.replace(
-        SimulatorConfig(), seed=args.seed, days=args.days, calls_per_day=args.calls_per_day
-    )
-    publish_simulation(args.bootstrap_servers, config, args.truth)
+    config = config_from_flags(args)
+    file_days = config.days - 1 if args.file_days is None else args.file_days
+    publish_simulation(args.bootstrap_servers, config, max(file_days, 1), args.truth)
     return 0
 
 

@@ -1,22 +1,18 @@
 """CLI: `python -m extract.simulator --help`.
 
-Every `SimulatorConfig` field is a flag (built from the dataclass, so none is forgotten).
+Every `SimulatorConfig` field is a flag (extract.simulator.config.add_config_flags).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-from dataclasses import fields
-from datetime import date
 from pathlib import Path
 
-from extract.simulator.config import SimulatorConfig
+from extract.simulator.config import add_config_flags, config_from_flags
 from extract.simulator.engine import generate
 from extract.simulator.reference import SEED_FILES, seed_rows
 from extract.simulator.writer import clean_landing, write_seed
-
-_PARSERS = {"int": int, "float": float, "date": date.fromisoformat}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,13 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the dbt seed CSVs of the reference data into SEEDS_DIR and exit",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    for knob in fields(SimulatorConfig):
-        parser.add_argument(
-            f"--{knob.name.replace('_', '-')}",
-            type=_PARSERS[str(knob.type)],
-            default=knob.default,
-            help=knob.metadata["help"],
-        )
+    add_config_flags(parser)
     return parser
 
 
@@ -70,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, rows in seed_rows().items():
             write_seed(args.write_seeds / f"{name}.csv", SEED_FILES[name], rows)
         return 0
-    config = SimulatorConfig(
-        **{knob.name: getattr(args, knob.name) for knob in fields(SimulatorConfig)}
-    )
+    config = config_from_flags(args)
     if args.clean:
         clean_landing(args.out_dir)
     generate(config, args.out_dir, args.manifest or args.out_dir.parent / "manifest.json")

@@ -6,6 +6,7 @@ echoes them, so a knob added here is automatically settable and recorded.
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -114,3 +115,23 @@ class SimulatorConfig:
             name: value.isoformat() if isinstance(value, date) else value
             for name, value in values.items()
         }
+
+
+_PARSERS = {"int": int, "float": float, "date": date.fromisoformat}
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per `SimulatorConfig` field (built from the dataclass, so none is forgotten)."""
+    for knob in fields(SimulatorConfig):
+        parser.add_argument(
+            f"--{knob.name.replace('_', '-')}",
+            type=_PARSERS[str(knob.type)],
+            default=knob.default,
+            help=knob.metadata["help"],
+        )
+
+
+def config_from_flags(args: argparse.Namespace) -> SimulatorConfig:
+    return SimulatorConfig(
+        **{knob.name: getattr(args, knob.name) for knob in fields(SimulatorConfig)}
+    )

@@ -66,6 +66,7 @@ def generate(config: SimulatorConfig, landing_dir: Path, manifest_path: Path) ->
         rows += mediation.deliver_day(
             day, telecom, stream(config.seed, "cdrs", day), landing_dir, manifest
         )
+        manifest.close_cdr_delivery(day_date)
         log.info(
             "day %d/%d (%s): %d rows written in %.2fs",
             day, config.days, day_date, rows, time.perf_counter() - began,

@@ -63,6 +63,9 @@ class Manifest:
         default_factory=lambda: {entity: {} for entity in SCD2_TABLES.values()}
     )
     usage: dict[tuple[int, date], UsageTotals] = field(default_factory=dict)
+    # delivery date -> CDR records delivered that day and their rejects per reason: what a
+    # real-time feed replaying those deliveries must show (extract/kafka/publish.py)
+    cdr_deliveries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add_file(self, table: str, file_name: str, rows: int) -> None:
         self.files[table][file_name] = rows
@@ -81,6 +84,15 @@ class Manifest:
     def add_usage(self, usage_date: date, usage: dict[int, UsageTotals]) -> None:
         for customer_id, totals in usage.items():
             self.usage[(customer_id, usage_date)] = totals
+
+    def close_cdr_delivery(self, delivery_date: date) -> None:
+        """Record what this day's CDR drop added to the running tallies."""
+        records = self.calls.records - sum(d["records"] for d in self.cdr_deliveries.values())
+        rejected = {
+            reason: count - sum(d["rejected"][reason] for d in self.cdr_deliveries.values())
+            for reason, count in self.calls.rejected.items()
+        }
+        self.cdr_deliveries[delivery_date.isoformat()] = {"records": records, "rejected": rejected}
 
     def build(self, shop: Shop) -> dict[str, Any]:
         """The manifest as JSON values, with the orders' end-of-run state."""
@@ -126,6 +138,7 @@ class Manifest:
             },
             "deleted_products": sorted(product.product_id for product in shop.deleted_products),
             "rejected_rows": {"telecom_cdrs": dict(calls.rejected)},
+            "cdr_deliveries": self.cdr_deliveries,
             "orders_unknown_customer": sum(order.customer_id is None for order in shop.orders),
             "order_items_unknown_product": shop.items_of_deleted_products,
         }

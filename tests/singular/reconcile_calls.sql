@@ -1,13 +1,22 @@
--- Every valid CDR record is one call: fct_calls holds one row per distinct cdr_id of the
--- valid records, and no call without a valid record.
+-- Every valid CDR record is one call, however many times and ways it was delivered:
+-- fct_calls holds one row per distinct cdr_id of the valid records from the switches'
+-- files and the real-time feed together, and no call without a valid record.
 
 with
 
 valid_records as (
 
-    select count(distinct cdr_id) as distinct_calls
-    from {{ ref('stg_telecom__cdrs') }}
+    select cdr_id from {{ ref('stg_telecom__cdrs') }}
     where reject_reason is null
+    union
+    select cdr_id from {{ ref('stg_telecom_stream__cdrs') }}
+    where reject_reason is null
+
+),
+
+distinct_calls as (
+
+    select count(*) as distinct_calls from valid_records
 
 ),
 
@@ -18,8 +27,8 @@ calls as (
 )
 
 select
-    valid_records.distinct_calls,
+    distinct_calls.distinct_calls,
     calls.call_rows
-from valid_records
+from distinct_calls
 cross join calls
-where valid_records.distinct_calls <> calls.call_rows
+where distinct_calls.distinct_calls <> calls.call_rows

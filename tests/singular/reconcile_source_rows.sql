@@ -1,17 +1,21 @@
--- Raw = clean + rejected, per source table: every distinct landed row (file and payload)
--- is either a valid staging row or a quarantined one. Returns the tables that do not add
--- up.
+-- Raw = clean + rejected, per source table: every distinct landed row (a file's: file
+-- and payload; a stream's: topic, partition and offset) is either a valid staging row or
+-- a quarantined one. Returns the tables that do not add up.
 
 {%- set staged_tables = telestream.staged_source_tables() %}
 
 with
 
-{% for source_name, table_name, model_name in staged_tables %}
+{% for source_name, table_name, model_name, landed_by in staged_tables %}
 {%- set relation = source(source_name, table_name) -%}
+{%- if landed_by == 'stream' -%}
+{%- set landed_columns = ['kafka_topic', 'kafka_partition', 'kafka_offset'] -%}
+{%- else -%}
 {%- set landed_columns = [telestream.file_basename('_sdc_filename') ~ ' as source_file'] -%}
 {%- for column in telestream.payload_columns(relation) -%}
 {%- do landed_columns.append(telestream.clean_text(column) ~ ' as ' ~ column) -%}
-{%- endfor %}
+{%- endfor -%}
+{%- endif %}
 counts_{{ source_name }}_{{ table_name }} as (
 
     select
@@ -36,7 +40,7 @@ counts_{{ source_name }}_{{ table_name }} as (
 
 all_counts as (
 
-    {% for source_name, table_name, model_name in staged_tables %}
+    {% for source_name, table_name, model_name, _ in staged_tables %}
     select * from counts_{{ source_name }}_{{ table_name }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -6,7 +6,7 @@
 
 with
 
-{% for source_name, table_name, model_name in staged_tables %}
+{% for source_name, table_name, model_name, _ in staged_tables %}
 rejected_{{ source_name }}_{{ table_name }} as (
 
     select
@@ -25,7 +25,7 @@ rejected_{{ source_name }}_{{ table_name }} as (
 
 all_rejected as (
 
-    {% for source_name, table_name, model_name in staged_tables %}
+    {% for source_name, table_name, model_name, _ in staged_tables %}
     select * from rejected_{{ source_name }}_{{ table_name }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -1,22 +1,11 @@
--- One row per customer version: every distinct (customer_id, updated_at) the exports
--- carried, with the range of time it was the customer's state.
+-- One row per customer version: every distinct (customer_id, updated_at) the exports or
+-- the change stream carried, with the range of time it was the customer's state. A
+-- customer deleted in the shop (a delete event with no later change) ends its last
+-- version at the delete's commit time.
 
 with
 
-customer_rows as (
-
-    select * from {{ ref('stg_shop__customers') }}
-    where reject_reason is null
-
-),
-
-versions as (
-
-    {{ deduplicate('customer_rows', 'customer_id, updated_at', 'loaded_at, source_file') }}
-
-),
-
-dated as (
+exported as (
 
     select
         customer_id,
@@ -28,14 +17,78 @@ dated as (
         country_code,
         created_at,
         updated_at,
-        updated_at as valid_from,
-        lead(updated_at) over (
-            partition by customer_id order by updated_at
+        -1 as source_lsn,
+        loaded_at
+    from {{ ref('stg_shop__customers') }}
+    where reject_reason is null
+
+),
+
+captured as (
+
+    select
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        customer_segment,
+        city,
+        country_code,
+        created_at,
+        updated_at,
+        source_lsn,
+        loaded_at
+    from {{ ref('stg_shop_cdc__customers') }}
+    where not is_deleted
+
+),
+
+observations as (
+
+    select * from exported
+    union all
+    select * from captured
+
+),
+
+versions as (
+
+    {{ deduplicate('observations', 'customer_id, updated_at', 'source_lsn desc, loaded_at') }}
+
+),
+
+deletions as (
+
+    {{ cdc_deletions(ref('stg_shop_cdc__customers'), 'customer_id') }}
+
+),
+
+dated as (
+
+    select
+        versions.customer_id,
+        versions.first_name,
+        versions.last_name,
+        versions.email,
+        versions.customer_segment,
+        versions.city,
+        versions.country_code,
+        versions.created_at,
+        versions.updated_at,
+        versions.updated_at as valid_from,
+        coalesce(
+            lead(versions.updated_at) over (
+                partition by versions.customer_id order by versions.updated_at
+            ),
+            deletions.deleted_at
         ) as valid_to,
+        deletions.deleted_at,
         row_number() over (
-            partition by customer_id order by updated_at
+            partition by versions.customer_id order by versions.updated_at
         ) as version_number
     from versions
+    left join deletions
+        on versions.customer_id = deletions.customer_id
 
 )
 

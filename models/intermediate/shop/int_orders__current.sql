@@ -1,18 +1,61 @@
--- One row per order in its latest exported state. Exports repeat an order each day it
--- changes; the version with the latest updated_at wins.
+-- One row per order that exists now, in its latest state, from both channels: the
+-- nightly exports (each changed order with its end-of-day state) and the change stream
+-- (every committed change, including today's). Observations are ordered by the time the
+-- state took effect (updated_at; for a delete, its commit time), then by the source's
+-- log position, so out-of-order and replayed events change nothing; an order whose last
+-- observation is a delete is gone.
 
 with
 
-order_rows as (
+exported as (
 
-    select * from {{ ref('stg_shop__orders') }}
+    select
+        order_id,
+        customer_id,
+        order_status,
+        order_channel,
+        ordered_at,
+        updated_at,
+        updated_at as effective_at,
+        false as is_deleted,
+        -1 as source_lsn,
+        loaded_at
+    from {{ ref('stg_shop__orders') }}
     where reject_reason is null
+
+),
+
+captured as (
+
+    select
+        order_id,
+        customer_id,
+        order_status,
+        order_channel,
+        ordered_at,
+        updated_at,
+        case when is_deleted then changed_at else updated_at end as effective_at,
+        is_deleted,
+        source_lsn,
+        loaded_at
+    from {{ ref('stg_shop_cdc__orders') }}
+
+),
+
+observations as (
+
+    select * from exported
+    union all
+    select * from captured
 
 ),
 
 latest_per_order as (
 
-    {{ deduplicate('order_rows', 'order_id', 'updated_at desc, loaded_at desc') }}
+    {{ deduplicate(
+        'observations', 'order_id',
+        'effective_at desc, source_lsn desc, loaded_at desc'
+    ) }}
 
 )
 
@@ -24,3 +67,4 @@ select
     ordered_at,
     updated_at
 from latest_per_order
+where not is_deleted

@@ -1,47 +1,103 @@
--- One row per product version. The catalogue is a full export each day, so a product
--- missing from the newest export was deleted: its last version ends at the first export
--- that no longer carried it.
+-- One row per product version, from the exports and the change stream. A product is
+-- deleted when its latest change event is a delete (at the delete's commit time) or,
+-- for what the exports alone know, when it is missing from a later full export (the
+-- catalogue is exported in full each day): its last version ends there.
 
 with
 
-product_rows as (
+exported as (
 
-    select * from {{ ref('stg_shop__products') }}
+    select
+        product_id,
+        sku,
+        product_name,
+        product_category,
+        price_eur,
+        created_at,
+        updated_at,
+        -1 as source_lsn,
+        loaded_at
+    from {{ ref('stg_shop__products') }}
     where reject_reason is null
 
 ),
 
-exports as (
+captured as (
 
-    select distinct exported_at from product_rows
+    select
+        product_id,
+        sku,
+        product_name,
+        product_category,
+        price_eur,
+        created_at,
+        updated_at,
+        source_lsn,
+        loaded_at
+    from {{ ref('stg_shop_cdc__products') }}
+    where not is_deleted
 
 ),
 
-last_seen as (
+observations as (
+
+    select * from exported
+    union all
+    select * from captured
+
+),
+
+versions as (
+
+    {{ deduplicate('observations', 'product_id, updated_at', 'source_lsn desc, loaded_at') }}
+
+),
+
+export_dates as (
+
+    select distinct exported_at
+    from {{ ref('stg_shop__products') }}
+    where reject_reason is null
+
+),
+
+last_exported as (
 
     select
         product_id,
         max(exported_at) as last_exported_at
-    from product_rows
+    from {{ ref('stg_shop__products') }}
+    where reject_reason is null
     group by product_id
+
+),
+
+export_deletions as (
+
+    select
+        last_exported.product_id,
+        min(export_dates.exported_at) as deleted_at
+    from last_exported
+    inner join export_dates
+        on last_exported.last_exported_at < export_dates.exported_at
+    group by last_exported.product_id
+
+),
+
+change_deletions as (
+
+    {{ cdc_deletions(ref('stg_shop_cdc__products'), 'product_id') }}
 
 ),
 
 deletions as (
 
     select
-        last_seen.product_id,
-        min(exports.exported_at) as deleted_at
-    from last_seen
-    inner join exports
-        on last_seen.last_exported_at < exports.exported_at
-    group by last_seen.product_id
-
-),
-
-versions as (
-
-    {{ deduplicate('product_rows', 'product_id, updated_at', 'exported_at, loaded_at') }}
+        coalesce(change_deletions.product_id, export_deletions.product_id) as product_id,
+        coalesce(change_deletions.deleted_at, export_deletions.deleted_at) as deleted_at
+    from change_deletions
+    full outer join export_deletions
+        on change_deletions.product_id = export_deletions.product_id
 
 ),
 

@@ -110,6 +110,7 @@ select
     plan_id is not null as is_rated,
     started_at,
     call_date,
+    delivered_via,
     source_file,
     loaded_at
 from rated

@@ -55,6 +55,7 @@ calls as (
         rated_calls.charge_eur,
         rated_calls.started_at,
         rated_calls.call_date,
+        rated_calls.delivered_via,
         rated_calls.source_file
     from rated_calls
     left join cells

@@ -1,0 +1,24 @@
+{#-
+    SQL for the on-run-start hook: the raw tables the Kafka extractor lands into, created
+    empty where it never ran (a build without a broker, a fresh PostgreSQL), so that the
+    staging models over them always compile and run. The columns are the source YAML's;
+    tests/test_kafka_sources.py proves they equal what the extractor creates, and the
+    load-time column keeps the extractor's default.
+-#}
+{% macro create_streamed_landing_tables() -%}
+    {%- if execute -%}
+        {%- set statements = [] -%}
+        {%- for source_node in graph.sources.values()
+            if source_node.config.meta.get('landed_by') == 'kafka-extract' -%}
+            {%- set relation = adapter.quote(source_node.schema) ~ '.' ~ adapter.quote(source_node.identifier) -%}
+            {%- set columns = [] -%}
+            {%- for column in source_node.columns.values() -%}
+                {%- set default = ' default current_timestamp' if column.name == source_node.loaded_at_field else '' -%}
+                {%- do columns.append(adapter.quote(column.name) ~ ' ' ~ column.data_type ~ default) -%}
+            {%- endfor -%}
+            {%- do statements.append('create schema if not exists ' ~ adapter.quote(source_node.schema)) -%}
+            {%- do statements.append('create table if not exists ' ~ relation ~ ' (' ~ columns | join(', ') ~ ')') -%}
+        {%- endfor -%}
+        {{ return(statements | unique | join(';\n')) }}
+    {%- endif -%}
+{%- endmacro %}

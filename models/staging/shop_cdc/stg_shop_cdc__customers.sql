@@ -1,0 +1,46 @@
+with
+
+change_events as (
+
+    {{ landed_change_events(source('shop_cdc', 'customers')) }}
+
+),
+
+typed as (
+
+    select
+
+        ---------- ids
+        change_event_id,
+        cast(customer_id as bigint) as customer_id,
+
+        ---------- properties
+        first_name,
+        last_name,
+        lower(email) as email,
+        lower(segment) as customer_segment,
+        city,
+        upper(country_code) as country_code,
+
+        ---------- timestamps
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+
+        ---------- change
+        change_operation,
+        is_deleted,
+        is_snapshot,
+        source_lsn,
+        source_tx_id,
+        changed_at,
+
+        ---------- lineage
+        kafka_partition,
+        kafka_offset,
+        loaded_at
+
+    from change_events
+
+)
+
+select * from typed

@@ -1,0 +1,43 @@
+with
+
+change_events as (
+
+    {{ landed_change_events(source('shop_cdc', 'orders')) }}
+
+),
+
+typed as (
+
+    select
+
+        ---------- ids
+        change_event_id,
+        cast(order_id as bigint) as order_id,
+        cast(customer_id as bigint) as customer_id,
+
+        ---------- properties
+        lower(order_status) as order_status,
+        lower(channel) as order_channel,
+
+        ---------- timestamps
+        cast(ordered_at as timestamp) as ordered_at,
+        cast(updated_at as timestamp) as updated_at,
+
+        ---------- change
+        change_operation,
+        is_deleted,
+        is_snapshot,
+        source_lsn,
+        source_tx_id,
+        changed_at,
+
+        ---------- lineage
+        kafka_partition,
+        kafka_offset,
+        loaded_at
+
+    from change_events
+
+)
+
+select * from typed
