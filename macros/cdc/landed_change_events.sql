@@ -40,3 +40,22 @@
     from landed
     where landing_rank = 1
 {%- endmacro %}
+
+{#-
+    The change metadata and Kafka lineage columns `landed_change_events` adds, as the
+    tail of a CDC staging model's select list: the same names and order in every one.
+-#}
+{% macro change_event_columns() -%}
+        ---------- change
+        change_operation,
+        is_deleted,
+        is_snapshot,
+        source_lsn,
+        source_tx_id,
+        changed_at,
+
+        ---------- lineage
+        kafka_partition,
+        kafka_offset,
+        loaded_at
+{%- endmacro %}

@@ -26,18 +26,7 @@ typed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
 
-        ---------- change
-        change_operation,
-        is_deleted,
-        is_snapshot,
-        source_lsn,
-        source_tx_id,
-        changed_at,
-
-        ---------- lineage
-        kafka_partition,
-        kafka_offset,
-        loaded_at
+        {{ change_event_columns() }}
 
     from change_events
 
