@@ -108,13 +108,21 @@ run-postgres: setup $(MANIFEST)
 		"select table_name as mart, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint as row_count from information_schema.tables where table_schema = 'marts' order by 1"
 
 # The PostgreSQL tests start throwaway clusters from the server binaries; install
-# Debian's package only when they are missing (a fresh CI machine, a laptop).
+# Debian's package only when they are missing (a fresh CI machine, a laptop). The shop
+# database's log is read through the wal2json output plugin of the same major version.
 system-deps:
 	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		echo "PostgreSQL server binaries present"; \
 	else \
 		echo "installing PostgreSQL server binaries (Debian package postgresql)"; \
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql; \
+	fi
+	@major=$$(ls /usr/lib/postgresql | sort -n | tail -1); \
+	if ls /usr/lib/postgresql/$$major/lib/wal2json.so >/dev/null 2>&1; then \
+		echo "wal2json present for PostgreSQL $$major"; \
+	else \
+		echo "installing wal2json (Debian package postgresql-$$major-wal2json)"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql-$$major-wal2json; \
 	fi
 
 test: setup system-deps

@@ -88,14 +88,19 @@ def _prepare(cluster: PostgresCluster) -> PostgresWarehouse:
     return PostgresWarehouse(cluster)
 
 
-@pytest.fixture(scope="session")
-def postgres_warehouse() -> Iterator[PostgresWarehouse]:
+def require_postgres() -> None:
+    """Skip the calling test without PostgreSQL server binaries; under CI, fail it."""
     try:
         find_bindir()
     except PostgresUnavailableError as error:
         if is_ci():
             pytest.fail(f"CI=true and no PostgreSQL to test against: {error}")
         pytest.skip(f"PostgreSQL tests skipped: {error}")
+
+
+@pytest.fixture(scope="session")
+def postgres_warehouse() -> Iterator[PostgresWarehouse]:
+    require_postgres()
     with throwaway_cluster() as cluster:
         yield _prepare(cluster)
 

@@ -1,7 +1,7 @@
 """The dbt sources of the Kafka landing tables describe exactly what the extractor creates.
 
 dbt's on-run-start hook creates those tables from the source YAML where the extractor
-never ran (macros/staging/create_streamed_landing_tables.sql); the extractor creates them
+never ran (macros/staging/create_landing_tables.sql); the extractor creates them
 from `raw_columns`. Both must give the same tables, column types and defaults, or
 staging would read one shape in one warehouse and another elsewhere.
 """

@@ -1,7 +1,8 @@
--- One row per customer version: every distinct (customer_id, updated_at) the exports or
--- the change stream carried, with the range of time it was the customer's state. A
--- customer deleted in the shop (a delete event with no later change) ends its last
--- version at the delete's commit time.
+-- One row per customer version: every distinct (customer_id, updated_at) the exports, the
+-- change stream or the shop database carried, with the range of time it was the
+-- customer's state. A customer deleted in the shop (a delete with no later change, on
+-- the change stream or in the database's log) ends its last version at the earliest
+-- time a channel dates the delete.
 
 with
 
@@ -43,11 +44,32 @@ captured as (
 
 ),
 
+extracted as (
+
+    select
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        customer_segment,
+        city,
+        country_code,
+        created_at,
+        updated_at,
+        coalesce(source_lsn, -1) as source_lsn,
+        loaded_at
+    from {{ ref('stg_shop_db__customers') }}
+    where not is_deleted
+
+),
+
 observations as (
 
     select * from exported
     union all
     select * from captured
+    union all
+    select * from extracted
 
 ),
 
@@ -57,9 +79,29 @@ versions as (
 
 ),
 
-deletions as (
+change_deletions as (
 
     {{ cdc_deletions(ref('stg_shop_cdc__customers'), 'customer_id') }}
+
+),
+
+extracted_deletions as (
+
+    {{ cdc_deletions(ref('stg_shop_db__customers'), 'customer_id', 'changed_at desc, coalesce(source_lsn, -1) desc') }}
+
+),
+
+deletions as (
+
+    select
+        customer_id,
+        min(deleted_at) as deleted_at
+    from (
+        select * from change_deletions
+        union all
+        select * from extracted_deletions
+    ) as channel_deletions
+    group by customer_id
 
 ),
 

@@ -1,6 +1,7 @@
--- One row per order that exists now, in its latest state, from both channels: the
--- nightly exports (each changed order with its end-of-day state) and the change stream
--- (every committed change, including today's). Observations are ordered by the time the
+-- One row per order that exists now, in its latest state, from three channels: the
+-- nightly exports (each changed order with its end-of-day state), the change stream
+-- (every committed change, including today's) and the shop database (the rows changed
+-- since the last extraction, or every change and delete from its log). Observations are ordered by the time the
 -- state took effect (updated_at; for a delete, its commit time), then by the source's
 -- log position, so out-of-order and replayed events change nothing; an order whose last
 -- observation is a delete is gone.
@@ -42,11 +43,30 @@ captured as (
 
 ),
 
+extracted as (
+
+    select
+        order_id,
+        customer_id,
+        order_status,
+        order_channel,
+        ordered_at,
+        updated_at,
+        changed_at as effective_at,
+        is_deleted,
+        coalesce(source_lsn, -1) as source_lsn,
+        loaded_at
+    from {{ ref('stg_shop_db__orders') }}
+
+),
+
 observations as (
 
     select * from exported
     union all
     select * from captured
+    union all
+    select * from extracted
 
 ),
 

@@ -1,7 +1,8 @@
--- One row per product version, from the exports and the change stream. A product is
--- deleted when its latest change event is a delete (at the delete's commit time) or,
--- for what the exports alone know, when it is missing from a later full export (the
--- catalogue is exported in full each day): its last version ends there.
+-- One row per product version, from the exports, the change stream and the shop
+-- database. A product is deleted when its latest change event or its latest observation
+-- in the database's log is a delete or, for what the exports alone know, when it is
+-- missing from a later full export (the catalogue is exported in full each day): its
+-- last version ends at the earliest time a channel dates the delete.
 
 with
 
@@ -39,11 +40,30 @@ captured as (
 
 ),
 
+extracted as (
+
+    select
+        product_id,
+        sku,
+        product_name,
+        product_category,
+        price_eur,
+        created_at,
+        updated_at,
+        coalesce(source_lsn, -1) as source_lsn,
+        loaded_at
+    from {{ ref('stg_shop_db__products') }}
+    where not is_deleted
+
+),
+
 observations as (
 
     select * from exported
     union all
     select * from captured
+    union all
+    select * from extracted
 
 ),
 
@@ -90,14 +110,25 @@ change_deletions as (
 
 ),
 
+extracted_deletions as (
+
+    {{ cdc_deletions(ref('stg_shop_db__products'), 'product_id', 'changed_at desc, coalesce(source_lsn, -1) desc') }}
+
+),
+
 deletions as (
 
     select
-        coalesce(change_deletions.product_id, export_deletions.product_id) as product_id,
-        coalesce(change_deletions.deleted_at, export_deletions.deleted_at) as deleted_at
-    from change_deletions
-    full outer join export_deletions
-        on change_deletions.product_id = export_deletions.product_id
+        product_id,
+        min(deleted_at) as deleted_at
+    from (
+        select * from change_deletions
+        union all
+        select * from extracted_deletions
+        union all
+        select * from export_deletions
+    ) as channel_deletions
+    group by product_id
 
 ),
 
