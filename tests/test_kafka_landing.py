@@ -6,6 +6,7 @@ tests. Extractors run as subprocesses where the test kills or races them.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_b
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.publish import change_event, encode_decimal, key_bytes
 from extract.kafka.runner import land
+from extract.kafka.sink_duckdb import SCRATCH_PREFIX, remove_orphaned_scratch
 from tests.pipeline import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 CDR_TOPIC = "telecom.cdr"
 # Shorter sessions for the kill test: each kill leaves a dead member that the broker
 # evicts only when its session expires, and joins wait half a session on Tansu.
-CRASH_CONSUMER_SETTINGS = {"session.timeout.ms": "2000", "heartbeat.interval.ms": "500"}
+CRASH_CONSUMER_SETTINGS = {"session.timeout.ms": "1000", "heartbeat.interval.ms": "250"}
 ITEMS_TOPIC = "shop.public.order_items"
 
 
@@ -50,9 +52,13 @@ def producer(broker: KafkaBroker) -> Producer:
     )  # fmt: skip
 
 
+def cdr_id(number: int) -> str:
+    return f"sw1-20260101-{number:06d}"
+
+
 def cdr_event(number: int) -> bytes:
     return json.dumps(
-        {"cdr_id": f"sw1-20260101-{number:06d}", "switch_id": "sw1", "msisdn": "4915100000001",
+        {"cdr_id": cdr_id(number), "switch_id": "sw1", "msisdn": "4915100000001",
          "call_type": "voice", "started_at": "2026-01-01 00:00:01", "duration_s": number % 300,
          "bytes_up": 0, "bytes_down": 0, "cell_id": "C0001", "termination_cause": "16",
          "is_roaming": False}
@@ -107,7 +113,12 @@ def drain(
         broker, warehouse, group, "--until-caught-up", consumer_settings=consumer_settings
     )
     process = spawn(command, log_path)
-    assert process.wait(timeout=90) == 0, log_path.read_text()[-3000:]
+    try:
+        assert process.wait(timeout=90) == 0, log_path.read_text()[-3000:]
+    finally:
+        if process.poll() is None:  # timed out: leave no extractor behind
+            process.kill()
+            process.wait()
 
 
 def landed(warehouse: Path) -> tuple[int, int, int]:
@@ -130,36 +141,83 @@ def landed(warehouse: Path) -> tuple[int, int, int]:
         ).fetchone()
 
 
+def landed_ids(warehouse: Path) -> tuple[list[str], list[str]]:
+    """Every landed cdr_id and order_item_id (one per raw row)."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        cdr_ids = connection.execute("select cdr_id from raw.kafka_telecom_cdrs").fetchall()
+        item_ids = connection.execute(
+            "select order_item_id from raw.kafka_shop_order_items"
+        ).fetchall()
+    return [row[0] for row in cdr_ids], [row[0] for row in item_ids]
+
+
 def assignments_logged(log_path: Path) -> int:
     return log_path.read_text().count(" assigned ") if log_path.exists() else 0
 
 
 class Publisher(threading.Thread):
-    """Publishes CDR events in small bursts while extractors come and go."""
+    """Publishes in small bursts while extractors come and go: CDR events and, with
+    `with_items`, order-item change events (every second one in the schema wrapper).
 
-    def __init__(self, broker: KafkaBroker, bursts: int, per_burst: int, pause_s: float) -> None:
+    Runs `bursts` bursts, or until `stop()` when `bursts` is None. Remembers the id of
+    every message the broker acknowledged, per topic (cdr_id, order_item_id as text).
+    """
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        per_burst: int,
+        pause_s: float,
+        bursts: int | None = None,
+        with_items: bool = False,
+    ) -> None:
         super().__init__(daemon=True)
         self._producer = producer(broker)
         self._bursts, self._per_burst, self._pause_s = bursts, per_burst, pause_s
-        self.delivered = 0
+        self._with_items = with_items
+        self._stopping = threading.Event()
+        self.delivered: dict[str, list[str]] = {CDR_TOPIC: [], ITEMS_TOPIC: []}
         self.failed = 0
 
-    def _report(self, error: object, _message: object) -> None:
+    @property
+    def delivered_count(self) -> int:
+        return sum(len(ids) for ids in self.delivered.values())
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def _report(self, topic: str, payload_id: str, error: object, _message: object) -> None:
+        # Delivery reports are served by poll()/flush(), i.e. on this thread.
         if error is None:
-            self.delivered += 1
+            self.delivered[topic].append(payload_id)
         else:
             self.failed += 1
 
+    def _produce(self, topic: str, payload_id: str, key: bytes, value: bytes) -> None:
+        while True:
+            try:
+                self._producer.produce(
+                    topic, key=key, value=value,
+                    on_delivery=functools.partial(self._report, topic, payload_id),
+                )  # fmt: skip
+                return
+            except BufferError:  # local queue full: let librdkafka send, then retry
+                self._producer.poll(0.05)
+
     def run(self) -> None:
-        number = 0
-        for _ in range(self._bursts):
+        number, bursts = 0, 0
+        while not self._stopping.is_set() and (self._bursts is None or bursts < self._bursts):
             for _ in range(self._per_burst):
                 number += 1
-                self._producer.produce(
-                    CDR_TOPIC, key=str(number).encode(), value=cdr_event(number),
-                    on_delivery=self._report,
-                )  # fmt: skip
+                self._produce(CDR_TOPIC, cdr_id(number), cdr_id(number).encode(),
+                              cdr_event(number))  # fmt: skip
+                if self._with_items:
+                    value = change_event("order_items", "c", None, item_image(number), number,
+                                         0, wrapped=number % 2 == 0)  # fmt: skip
+                    self._produce(ITEMS_TOPIC, str(number),
+                                  key_bytes({"order_item_id": number}), value)  # fmt: skip
             self._producer.poll(0)
+            bursts += 1
             time.sleep(self._pause_s)
         self._producer.flush(30)
 
@@ -217,54 +275,68 @@ def test_poison_messages_go_to_dead_letters_and_the_run_goes_on(
     assert stored == (len(messages),)
 
 
-def test_sigkill_at_random_moments_lands_every_message_exactly_once(
+def test_sigkill_while_publishing_lands_every_message_exactly_once(
     broker: KafkaBroker, tmp_path: Path
 ) -> None:
+    """SIGKILL the extractor 20 times while a publisher keeps producing to both topics, so
+    that kills hit mid-fetch, mid-decode, mid-write (DuckDB must recover its WAL) or
+    between batches with messages in flight; then drain, and find every acknowledged
+    message in raw exactly once."""
     kills_wanted = 20
     rng = random.Random(20260101)
     warehouse, log_path = tmp_path / "warehouse.duckdb", tmp_path / "extractor.log"
-    publisher = Publisher(broker, bursts=160, per_burst=125, pause_s=0.4)
+    publisher = Publisher(broker, per_burst=40, pause_s=0.05, with_items=True)
     publisher.start()
-
-    kills, progress = 0, []
     command = extractor_command(
         broker, warehouse, "crash", "--follow", consumer_settings=CRASH_CONSUMER_SETTINGS
     )
-    while kills < kills_wanted:
-        assignments = assignments_logged(log_path)
-        process = spawn(command, log_path)
-        # Kill at a random moment after the process owns partitions (mid-fetch, mid-decode,
-        # mid-write or between batches); a dead member delays the next join, so killing
-        # before the join would mostly test start-up.
-        deadline = time.monotonic() + 30
-        while assignments_logged(log_path) == assignments and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0.2, 2.5))
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-        kills += 1
-        if warehouse.exists():
-            progress.append(landed(warehouse)[0])
-    publisher.join(timeout=60)
+    # Per kill: messages the killed process had landed, and messages published but not
+    # landed when it died (what it had in flight).
+    landed_by_process: list[int] = []
+    in_flight: list[int] = []
+    try:
+        while len(in_flight) < kills_wanted:
+            assignments = assignments_logged(log_path)
+            landed_before = landed(warehouse)[0] if warehouse.exists() else 0
+            process = spawn(command, log_path)
+            # Kill at a random moment after the process owns partitions (its first batch
+            # lands some 0.7 s later): a dead member delays the next join, so killing
+            # before the join would mostly test start-up.
+            deadline = time.monotonic() + 30
+            while assignments_logged(log_path) == assignments and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.2, 1.8))
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            landed_after = landed(warehouse)[0] if warehouse.exists() else 0
+            landed_by_process.append(landed_after - landed_before)
+            in_flight.append(publisher.delivered_count - landed_after)
+    finally:
+        publisher.stop()
+        publisher.join(timeout=60)
     assert publisher.failed == 0
 
     drain(broker, warehouse, "crash", log_path, CRASH_CONSUMER_SETTINGS)
     total, distinct, dead = landed(warehouse)
-    log.info("kills %d, published %d, landed %d (distinct %d), landed after each kill %s",
-             kills, publisher.delivered, total, distinct, progress)  # fmt: skip
-    assert kills >= 20
+    cdr_ids, item_ids = landed_ids(warehouse)
+    log.info("kills %d, published %d, landed %d (distinct %d); landed by each killed process"
+             " %s, in flight at each kill %s", len(in_flight), publisher.delivered_count, total,
+             distinct, landed_by_process, in_flight)  # fmt: skip
+    assert len(in_flight) >= 20
+    # Every kill hit a process with messages to land, and many one that had been landing.
+    assert all(pending > 0 for pending in in_flight), in_flight
+    assert sum(count > 0 for count in landed_by_process) >= kills_wanted // 4, landed_by_process
     assert dead == 0
-    assert publisher.delivered == 20_000
-    assert total == distinct == publisher.delivered
-    # The kills hit a process that was landing, not only ones still starting up.
-    assert len(set(progress)) >= 4, progress
+    assert total == distinct == publisher.delivered_count > 0
+    assert sorted(cdr_ids) == sorted(publisher.delivered[CDR_TOPIC])
+    assert sorted(item_ids) == sorted(publisher.delivered[ITEMS_TOPIC])
 
 
 def test_two_extractors_in_one_group_split_partitions_and_land_once(
     broker: KafkaBroker, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    publisher = Publisher(broker, bursts=100, per_burst=60, pause_s=0.1)
+    publisher = Publisher(broker, per_burst=60, pause_s=0.1, bursts=100)
     publisher.start()
     command = extractor_command(broker, warehouse, "scale", "--follow", "--duckdb-release-lock")
     first = spawn(command, tmp_path / "first.log")
@@ -284,9 +356,22 @@ def test_two_extractors_in_one_group_split_partitions_and_land_once(
     done = [json.loads(text.rsplit("done: ", 1)[1].splitlines()[0]) for text in logs]
 
     total, distinct, dead = landed(warehouse)
-    assert publisher.delivered == 6_000
-    assert total == distinct == publisher.delivered
-    assert sum(summary["messages"] for summary in done) == publisher.delivered
+    assert publisher.delivered_count == 6_000
+    assert total == distinct == publisher.delivered_count
+    assert sum(summary["messages"] for summary in done) == publisher.delivered_count
     assert dead == 0
     assert all(summary["messages"] > 0 for summary in done), done
     assert "revoked" in logs[0]
+
+
+def test_scratch_of_a_killed_extractor_is_removed_on_the_next_start(tmp_path: Path) -> None:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+    dead = tmp_path / f"{SCRATCH_PREFIX}{finished.stdout.strip()}-x1"
+    alive = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-x2"
+    for folder in (dead, alive):
+        folder.mkdir()
+        (folder / "kafka_telecom_cdrs.json").write_text("{}")
+    remove_orphaned_scratch(tmp_path)
+    assert not dead.exists()
+    assert alive.exists()

@@ -1,16 +1,16 @@
 """DuckDB target: each batch's rows, dead letters and offsets in one transaction.
 
 Bulk path: executemany on a prepared INSERT manages ~4k rows/s and binding Python lists to
-`unnest(?)` is slower still, while DuckDB's CSV reader ingests hundreds of thousands of
-rows per second. So a batch's rows per table are written with the C `csv` module to a
-scratch file (tmpfs when there is one) and inserted with `read_csv`, inside the same
-transaction as the offsets. NULL travels as `\\N` (unquoted); every text value is quoted,
-so an empty string stays an empty string.
+`unnest(?)` is slower still, while DuckDB's file readers ingest hundreds of thousands of
+rows per second. So a batch's rows per table are written to a scratch file (tmpfs when
+there is one) as JSON, one array per row and line, encoded by msgspec in C, and inserted
+with `read_json` inside the same transaction as the offsets. JSON rather than CSV because
+msgspec writes it about ten times faster than the csv module, and JSON's escaping carries
+any text (quotes, newlines, control characters) and tells null from "" by itself.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import shutil
@@ -20,44 +20,40 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import msgspec
 
 from extract.kafka.sink import Batch, StaleBatchError, TopicPartitionKey, raw_columns
 from extract.kafka.topics import TopicSpec
 
 log = logging.getLogger(__name__)
 
-NULL_MARK = "\\N"
 LOCK_RETRY_S = 60.0
+SCRATCH_PREFIX = "kafka-extract-"
+_ENCODE_ROW = msgspec.json.Encoder().encode
 
 
-class _NullMarkedWriter:
-    """csv.writer that writes None as an unquoted `\\N` and quotes every string."""
-
-    def __init__(self, handle: Any) -> None:
-        # QUOTE_NONNUMERIC quotes every string and leaves numbers bare; in Python 3.11 it
-        # would also quote None as "", so rows with None are rewritten to the marker first.
-        self._writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        self._null = _Unquoted()
-
-    def writerows(self, rows: list[tuple[Any, ...]]) -> None:
-        null = self._null
-        writerow = self._writer.writerow
-        for row in rows:
-            if None in row:
-                row = tuple(null if value is None else value for value in row)
-            writerow(row)
+def _encodable(value: Any) -> Any:
+    if type(value) is str:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
-class _Unquoted(float):
-    """A number to csv (never quoted) whose text is the NULL marker."""
+def remove_orphaned_scratch(root: Path) -> None:
+    """Scratch folders of extractors that died without closing (SIGKILL): tmpfs is memory."""
+    for folder in root.glob(f"{SCRATCH_PREFIX}*"):
+        owner = folder.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not _is_running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
 
-    def __new__(cls) -> _Unquoted:
-        return super().__new__(cls, 0.0)
 
-    def __repr__(self) -> str:
-        return NULL_MARK
-
-    __str__ = __repr__
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 class DuckDBSink:
@@ -73,8 +69,11 @@ class DuckDBSink:
         self._release = release_between_batches
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._specs: dict[str, TopicSpec] = {}
-        scratch_root = "/dev/shm" if os.path.isdir("/dev/shm") else None
-        self._scratch = Path(tempfile.mkdtemp(prefix="kafka-extract-", dir=scratch_root))
+        scratch_root = Path("/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir())
+        remove_orphaned_scratch(scratch_root)
+        self._scratch = Path(
+            tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=scratch_root)
+        )
 
     # ---------- connection
 
@@ -84,7 +83,10 @@ class DuckDBSink:
         deadline = time.monotonic() + LOCK_RETRY_S
         while True:
             try:
-                self._connection = duckdb.connect(str(self._path))
+                # One thread keeps the extractor on one core; on two cores shared with the
+                # broker and librdkafka, a second DuckDB thread made 200k-row inserts
+                # slower, not faster (measured: 5.1 against 2.9 µs a row).
+                self._connection = duckdb.connect(str(self._path), config={"threads": 1})
                 return self._connection
             except duckdb.IOException as error:
                 # Another extractor of the group holds the file: wait for its batch.
@@ -201,20 +203,29 @@ class DuckDBSink:
             raise StaleBatchError("warehouse offsets moved: " + "; ".join(moved))
 
     def _spill(self, topic: str, rows: list[tuple[Any, ...]]) -> Path:
-        path = self._scratch / f"{self._specs[topic].raw_table}.csv"
-        with path.open("w", newline="", encoding="utf-8", buffering=1 << 20) as handle:
-            _NullMarkedWriter(handle).writerows(rows)
+        path = self._scratch / f"{self._specs[topic].raw_table}.json"
+        try:
+            body = b"\n".join(map(_ENCODE_ROW, rows))
+        except UnicodeEncodeError:
+            # A lone surrogate (json.loads makes one of "\ud800") has no UTF-8 form. Keep it
+            # as backslash text, as the PostgreSQL sink does, rather than refuse the batch
+            # on every retry.
+            body = b"\n".join(_ENCODE_ROW(tuple(map(_encodable, row))) for row in rows)
+        path.write_bytes(body)
         return path
 
     @staticmethod
     def _insert_file(connection: duckdb.DuckDBPyConnection, spec: TopicSpec, path: Path) -> None:
         columns = raw_columns(spec)
         names = ", ".join(name for name, _ in columns)
-        types = ", ".join(f"'{name}': '{kind}'" for name, kind in columns)
+        # Each line is read as a list of text (JSON numbers as their digits), then cast to
+        # the column's type by position.
+        values = ", ".join(
+            f"row[{position}]" if kind == "text" else f"cast(row[{position}] as {kind})"
+            for position, (_, kind) in enumerate(columns, start=1)
+        )
         connection.execute(
-            f"insert into raw.{spec.raw_table} ({names}) select * from read_csv(?,"
-            f" columns = {{{types}}}, header = false, delim = ',', quote = '\"',"
-            " escape = '\"', nullstr = '\\N', allow_quoted_nulls = false,"
-            " auto_detect = false, new_line = '\\n')",
+            f"insert into raw.{spec.raw_table} ({names}) select {values} from read_json(?,"
+            " format = 'newline_delimited', records = false, columns = {'row': 'text[]'})",
             [str(path)],
         )
