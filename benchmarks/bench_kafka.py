@@ -21,10 +21,12 @@ from confluent_kafka import Producer
 
 from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 from extract.kafka.config import ExtractorConfig
+from extract.kafka.consumer import RunStats
 from extract.kafka.publish import encode_decimal, encode_micro_timestamp
 from extract.kafka.runner import land
 
 log = logging.getLogger("benchmarks.bench_kafka")
+GOAL_MSG_PER_S = 250_000
 TOPIC = "shop.public.order_items"
 # An unwrapped Debezium envelope as the connector writes it; filled by str.format, since
 # json.dumps per message would make publishing, not landing, the slow part.
@@ -68,6 +70,42 @@ def publish(bootstrap_servers: str, messages: int) -> float:
     return time.perf_counter() - began
 
 
+def report(target: str, stats: RunStats, publish_s: float, finished: float, cpu_s: float) -> None:
+    """The throughput report of one landing run (shared with bench_kafka_postgres)."""
+    first = stats.first_message_at if stats.first_message_at is not None else stats.started
+    join_s = first - stats.started
+    steady_s = finished - first
+    # consume() time includes waiting for the group join and, once caught up, the empty
+    # polls that confirm it; count both apart.
+    fetch_s = max(stats.fetch_s - join_s - stats.idle_s, 0.0)
+    work_s = fetch_s + stats.decode_s + stats.write_s
+    out = sys.stdout
+    out.write(
+        f"\nkafka speed path into {target}: {stats.messages:,} Debezium events,"
+        f" {stats.batches} batches\n"
+    )
+    out.write(
+        f"  publish         {publish_s:8.2f} s   {stats.messages / publish_s:>10,.0f} msg/s\n"
+    )
+    out.write(f"  group join      {join_s:8.2f} s   (broker waits session.timeout.ms / 2)\n")
+    out.write(f"  land (e2e)      {steady_s:8.2f} s   {stats.messages / steady_s:>10,.0f} msg/s\n")
+    for label, seconds in (
+        ("fetch", fetch_s),
+        ("decode", stats.decode_s),
+        ("write", stats.write_s),
+    ):
+        out.write(
+            f"    {label:<12}  {seconds:8.2f} s   {stats.messages / seconds:>10,.0f} msg/s"
+            f"   {seconds / work_s:5.0%}\n"
+        )
+    out.write(f"    empty polls   {stats.idle_s:8.2f} s   (the polls that find it caught up)\n")
+    out.write(
+        f"  cpu             {cpu_s:8.2f} s   {cpu_s / stats.messages * 1e6:>10.1f} µs a message,"
+        f" {cpu_s / steady_s:.2f} cores while landing (this process)\n"
+    )
+    out.write(f"  goal: {GOAL_MSG_PER_S:,} msg/s on one core\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -99,33 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if stats.messages != args.messages:
         raise SystemExit(f"landed {stats.messages} of {args.messages} messages")
-    first = stats.first_message_at if stats.first_message_at is not None else stats.started
-    join_s = first - stats.started
-    steady_s = finished - first
-    # consume() time includes waiting for the group join and, once caught up, the empty
-    # polls that confirm it; count both apart.
-    fetch_s = max(stats.fetch_s - join_s - stats.idle_s, 0.0)
-    work_s = fetch_s + stats.decode_s + stats.write_s
-    out = sys.stdout
-    out.write(f"\nkafka speed path: {stats.messages:,} Debezium events, {stats.batches} batches\n")
-    out.write(f"  publish         {publish_s:8.2f} s   {args.messages / publish_s:>10,.0f} msg/s\n")
-    out.write(f"  group join      {join_s:8.2f} s   (broker waits session.timeout.ms / 2)\n")
-    out.write(f"  land (e2e)      {steady_s:8.2f} s   {stats.messages / steady_s:>10,.0f} msg/s\n")
-    for label, seconds in (
-        ("fetch", fetch_s),
-        ("decode", stats.decode_s),
-        ("write", stats.write_s),
-    ):
-        out.write(
-            f"    {label:<12}  {seconds:8.2f} s   {stats.messages / seconds:>10,.0f} msg/s"
-            f"   {seconds / work_s:5.0%}\n"
-        )
-    out.write(f"    empty polls   {stats.idle_s:8.2f} s   (the polls that find it caught up)\n")
-    out.write(
-        f"  cpu             {cpu_s:8.2f} s   {cpu_s / stats.messages * 1e6:>10.1f} µs a message,"
-        f" {cpu_s / steady_s:.2f} cores while landing\n"
-    )
-    out.write("  goal: 250,000 msg/s on one core\n")
+    report("DuckDB", stats, publish_s, finished, cpu_s)
     return 0
 
 

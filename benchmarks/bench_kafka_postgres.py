@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import time
 
-from benchmarks.bench_kafka import TOPIC, publish
+from benchmarks.bench_kafka import TOPIC, publish, report
 from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.consumer import RunStats
@@ -24,7 +23,6 @@ from extract.kafka.runner import land
 from tests.postgres_cluster import PostgresCluster, throwaway_cluster
 
 log = logging.getLogger("benchmarks.bench_kafka_postgres")
-GOAL_MSG_PER_S = 250_000
 
 
 def land_into(cluster: PostgresCluster, bootstrap_servers: str, batch_size: int) -> RunStats:
@@ -45,35 +43,6 @@ def land_into(cluster: PostgresCluster, bootstrap_servers: str, batch_size: int)
     return land(config)
 
 
-def report(stats: RunStats, publish_s: float, finished: float) -> None:
-    first = stats.first_message_at if stats.first_message_at is not None else stats.started
-    join_s = first - stats.started
-    steady_s = finished - first
-    # consume() time includes waiting for the group join; count it apart.
-    fetch_s = max(stats.fetch_s - join_s, 0.0)
-    work_s = fetch_s + stats.decode_s + stats.write_s
-    out = sys.stdout
-    out.write(
-        f"\nkafka speed path into PostgreSQL: {stats.messages:,} Debezium events, "
-        f"{stats.batches} batches\n"
-    )
-    out.write(
-        f"  publish         {publish_s:8.2f} s   {stats.messages / publish_s:>10,.0f} msg/s\n"
-    )
-    out.write(f"  group join      {join_s:8.2f} s   (broker waits session.timeout.ms / 2)\n")
-    out.write(f"  land (e2e)      {steady_s:8.2f} s   {stats.messages / steady_s:>10,.0f} msg/s\n")
-    for label, seconds in (
-        ("fetch", fetch_s),
-        ("decode", stats.decode_s),
-        ("write (COPY)", stats.write_s),
-    ):
-        out.write(
-            f"    {label:<12}  {seconds:8.2f} s   {stats.messages / seconds:>10,.0f} msg/s"
-            f"   {seconds / work_s:5.0%}\n"
-        )
-    out.write(f"  goal: {GOAL_MSG_PER_S:,} msg/s on one core\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -87,12 +56,14 @@ def main(argv: list[str] | None = None) -> int:
 
     with running_broker() as broker, throwaway_cluster() as cluster:
         publish_s = publish(broker.bootstrap_servers, args.messages)
+        cpu_began = time.process_time()
         stats = land_into(cluster, broker.bootstrap_servers, args.batch_size)
         finished = time.perf_counter()
+        cpu_s = time.process_time() - cpu_began
 
     if stats.messages != args.messages:
         raise SystemExit(f"landed {stats.messages} of {args.messages} messages")
-    report(stats, publish_s, finished)
+    report("PostgreSQL (COPY)", stats, publish_s, finished, cpu_s)
     return 0
 
 

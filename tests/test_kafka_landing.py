@@ -121,24 +121,26 @@ def drain(
             process.wait()
 
 
+# (rows + dead letters, distinct (topic, partition, offset), dead letters) on both engines.
+LANDED_COUNTS_SQL = """
+        with every_message as (
+            select kafka_topic as topic, kafka_partition as p, kafka_offset as o
+            from raw.kafka_telecom_cdrs
+            union all
+            select kafka_topic, kafka_partition, kafka_offset from raw.kafka_shop_order_items
+            union all
+            select topic, "partition", "offset" from raw.kafka_dead_letters
+        )
+        select count(*), count(distinct (topic, p, o)),
+            (select count(*) from raw.kafka_dead_letters)
+        from every_message
+"""
+
+
 def landed(warehouse: Path) -> tuple[int, int, int]:
     """(rows + dead letters, distinct (topic, partition, offset), dead letters)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(
-            """
-            with every_message as (
-                select kafka_topic as topic, kafka_partition as p, kafka_offset as o
-                from raw.kafka_telecom_cdrs
-                union all
-                select kafka_topic, kafka_partition, kafka_offset from raw.kafka_shop_order_items
-                union all
-                select topic, "partition", "offset" from raw.kafka_dead_letters
-            )
-            select count(*), count(distinct (topic, p, o)),
-                (select count(*) from raw.kafka_dead_letters)
-            from every_message
-            """
-        ).fetchone()
+        return connection.execute(LANDED_COUNTS_SQL).fetchone()
 
 
 def landed_ids(warehouse: Path) -> tuple[list[str], list[str]]:

@@ -44,6 +44,7 @@ from tests.postgres_fixtures import (
 from tests.test_kafka_landing import (
     CDR_TOPIC,
     ITEMS_TOPIC,
+    LANDED_COUNTS_SQL,
     assignments_logged,
     cdr_event,
     item_image,
@@ -138,21 +139,7 @@ def landed(database: Database) -> tuple[int, int, int]:
     """(rows + dead letters, distinct (topic, partition, offset), dead letters)."""
     if database.query("select to_regclass('raw.kafka_offsets')") == [(None,)]:
         return 0, 0, 0  # killed before its first prepare
-    (counts,) = database.query(
-        """
-        with every_message as (
-            select kafka_topic as topic, kafka_partition as p, kafka_offset as o
-            from raw.kafka_telecom_cdrs
-            union all
-            select kafka_topic, kafka_partition, kafka_offset from raw.kafka_shop_order_items
-            union all
-            select topic, "partition", "offset" from raw.kafka_dead_letters
-        )
-        select count(*), count(distinct (topic, p, o)),
-            (select count(*) from raw.kafka_dead_letters)
-        from every_message
-        """
-    )
+    (counts,) = database.query(LANDED_COUNTS_SQL)
     return counts
 
 

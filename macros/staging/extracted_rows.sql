@@ -51,3 +51,19 @@
     from landed
     where landing_rank = 1
 {%- endmacro %}
+
+{#-
+    The change and lineage columns `extracted_rows` adds, as the tail of a shop database
+    staging model's select list: the same names and order in every one.
+-#}
+{% macro extracted_row_columns() -%}
+        ---------- change
+        is_deleted,
+        deleted_at,
+        source_lsn,
+        changed_at,
+
+        ---------- lineage
+        extracted_at,
+        loaded_at
+{%- endmacro %}

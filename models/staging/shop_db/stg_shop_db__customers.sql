@@ -29,15 +29,7 @@ typed as (
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
 
-        ---------- change
-        is_deleted,
-        deleted_at,
-        source_lsn,
-        changed_at,
-
-        ---------- lineage
-        extracted_at,
-        loaded_at
+        {{ extracted_row_columns() }}
 
     from extracted
 

@@ -25,15 +25,7 @@ typed as (
         ---------- timestamps
         cast(created_at as timestamp) as created_at,
 
-        ---------- change
-        is_deleted,
-        deleted_at,
-        source_lsn,
-        changed_at,
-
-        ---------- lineage
-        extracted_at,
-        loaded_at
+        {{ extracted_row_columns() }}
 
     from extracted
 
