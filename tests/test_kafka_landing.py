@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -155,6 +155,22 @@ def landed_ids(warehouse: Path) -> tuple[list[str], list[str]]:
 
 def assignments_logged(log_path: Path) -> int:
     return log_path.read_text().count(" assigned ") if log_path.exists() else 0
+
+
+def kill_once_assigned(
+    start: Callable[[], subprocess.Popen[bytes]], log_path: Path, delay_s: float
+) -> None:
+    """Start an extractor and SIGKILL it `delay_s` after it logs its partition assignment:
+    a dead member delays the next join, so killing before the join would mostly test
+    start-up."""
+    assignments = assignments_logged(log_path)
+    process = start()
+    deadline = time.monotonic() + 30
+    while assignments_logged(log_path) <= assignments and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay_s)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 class Publisher(threading.Thread):
@@ -298,18 +314,9 @@ def test_sigkill_while_publishing_lands_every_message_exactly_once(
     in_flight: list[int] = []
     try:
         while len(in_flight) < kills_wanted:
-            assignments = assignments_logged(log_path)
             landed_before = landed(warehouse)[0] if warehouse.exists() else 0
-            process = spawn(command, log_path)
-            # Kill at a random moment after the process owns partitions (its first batch
-            # lands some 0.7 s later): a dead member delays the next join, so killing
-            # before the join would mostly test start-up.
-            deadline = time.monotonic() + 30
-            while assignments_logged(log_path) == assignments and time.monotonic() < deadline:
-                time.sleep(0.02)
-            time.sleep(rng.uniform(0.2, 1.8))
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+            # Its first batch lands some 0.7 s after the assignment.
+            kill_once_assigned(lambda: spawn(command, log_path), log_path, rng.uniform(0.2, 1.8))
             landed_after = landed(warehouse)[0] if warehouse.exists() else 0
             landed_by_process.append(landed_after - landed_before)
             in_flight.append(publisher.delivered_count - landed_after)

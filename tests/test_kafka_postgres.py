@@ -45,9 +45,11 @@ from tests.test_kafka_landing import (
     CDR_TOPIC,
     ITEMS_TOPIC,
     LANDED_COUNTS_SQL,
+    Publisher,
     assignments_logged,
     cdr_event,
     item_image,
+    kill_once_assigned,
     producer,
 )
 
@@ -175,41 +177,6 @@ def offsets_match_rows(database: Database, topic: str) -> bool:
         [topic],
     )
     return not mismatches
-
-
-class StreamingPublisher(threading.Thread):
-    """Publishes CDR events in small bursts until stopped."""
-
-    def __init__(self, broker: KafkaBroker, per_burst: int, pause_s: float) -> None:
-        super().__init__(daemon=True)
-        self._producer = producer(broker)
-        self._per_burst, self._pause_s = per_burst, pause_s
-        self.stopping = threading.Event()
-        self.delivered = 0
-        self.failed = 0
-
-    def _report(self, error: object, _message: object) -> None:
-        if error is None:
-            self.delivered += 1
-        else:
-            self.failed += 1
-
-    def run(self) -> None:
-        number = 0
-        while not self.stopping.is_set():
-            for _ in range(self._per_burst):
-                number += 1
-                self._producer.produce(
-                    CDR_TOPIC, key=str(number).encode(), value=cdr_event(number),
-                    on_delivery=self._report,
-                )  # fmt: skip
-            self._producer.poll(0)
-            time.sleep(self._pause_s)
-        self._producer.flush(30)
-
-    def finish(self) -> None:
-        self.stopping.set()
-        self.join(timeout=60)
 
 
 def test_debezium_and_cdr_events_land_decoded_with_their_offsets(
@@ -434,7 +401,7 @@ def test_sigkill_at_random_moments_lands_every_message_exactly_once(
     kills_wanted = 10
     rng = random.Random(20260102)
     log_path = tmp_path / "extractor.log"
-    publisher = StreamingPublisher(broker, per_burst=100, pause_s=0.3)
+    publisher = Publisher(broker, per_burst=100, pause_s=0.3)
     publisher.start()
 
     progress = []
@@ -442,28 +409,21 @@ def test_sigkill_at_random_moments_lands_every_message_exactly_once(
         broker, database, "crash", "--follow", consumer_settings=CRASH_CONSUMER_SETTINGS
     )
     for _ in range(kills_wanted):
-        assignments = assignments_logged(log_path)
-        process = spawn(command, log_path)
-        # Kill at a random moment after the process owns partitions (mid-fetch,
-        # mid-decode, mid-COPY or between batches).
-        deadline = time.monotonic() + 30
-        while assignments_logged(log_path) == assignments and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0.3, 2.0))
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+        # Mid-fetch, mid-decode, mid-COPY or between batches.
+        kill_once_assigned(lambda: spawn(command, log_path), log_path, rng.uniform(0.3, 2.0))
         progress.append(landed(database)[0])
     # Publishing went on through every kill; only now does it stop.
-    publisher.finish()
+    publisher.stop()
+    publisher.join(timeout=60)
     assert publisher.failed == 0
 
     drain(broker, database, "crash", log_path, CRASH_CONSUMER_SETTINGS)
     total, distinct, dead = landed(database)
     log.info("kills %d, published %d, landed %d (distinct %d), landed after each kill %s",
-             kills_wanted, publisher.delivered, total, distinct, progress)  # fmt: skip
+             kills_wanted, publisher.delivered_count, total, distinct, progress)  # fmt: skip
     assert dead == 0
-    assert publisher.delivered > progress[-1] > 0
-    assert total == distinct == publisher.delivered
+    assert publisher.delivered_count > progress[-1] > 0
+    assert total == distinct == publisher.delivered_count
     assert offsets_match_rows(database, CDR_TOPIC)
     # The kills hit a process that was landing, not only ones still starting up.
     assert len(set(progress)) >= 4, progress
@@ -472,7 +432,7 @@ def test_sigkill_at_random_moments_lands_every_message_exactly_once(
 def test_two_extractors_in_one_group_land_concurrently_and_once(
     broker: KafkaBroker, database: Database, tmp_path: Path
 ) -> None:
-    publisher = StreamingPublisher(broker, per_burst=60, pause_s=0.1)
+    publisher = Publisher(broker, per_burst=60, pause_s=0.1)
     publisher.start()
     # Both start at once on an empty database: their `prepare` runs race too.
     command = extractor_command(broker, database, "scale", "--follow")
@@ -482,9 +442,10 @@ def test_two_extractors_in_one_group_land_concurrently_and_once(
     while not all(assignments_logged(path) for path in logs) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(4.0)  # both members land side by side
-    publisher.finish()
+    publisher.stop()
+    publisher.join(timeout=60)
     deadline = time.monotonic() + 30
-    while landed(database)[0] < publisher.delivered and time.monotonic() < deadline:
+    while landed(database)[0] < publisher.delivered_count and time.monotonic() < deadline:
         time.sleep(0.2)
     for process in processes:
         process.send_signal(signal.SIGTERM)
@@ -494,8 +455,8 @@ def test_two_extractors_in_one_group_land_concurrently_and_once(
 
     total, distinct, dead = landed(database)
     assert publisher.failed == 0
-    assert total == distinct == publisher.delivered > 0
-    assert sum(summary["messages"] for summary in done) == publisher.delivered
+    assert total == distinct == publisher.delivered_count > 0
+    assert sum(summary["messages"] for summary in done) == publisher.delivered_count
     assert dead == 0
     assert all(summary["messages"] > 0 for summary in done), done
     assert offsets_match_rows(database, CDR_TOPIC)
