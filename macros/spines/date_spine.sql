@@ -1,7 +1,9 @@
 {#-
-    Same name and arguments as dbt_utils.date_spine: one row per `datepart` from
-    `start_date` (inclusive) to `end_date` (exclusive), in a column `date_<datepart>`.
-    Built from a cross join of small unions, which every adapter runs.
+    Same names, arguments and output as dbt_utils.generate_series and
+    dbt_utils.date_spine: one row per `datepart` from `start_date` (inclusive) to
+    `end_date` (exclusive), in a column `date_<datepart>` holding what `dbt.dateadd`
+    returns (a timestamp on DuckDB and PostgreSQL, as in dbt_utils: cast it in the
+    model). Built from a cross join of small unions, which every adapter runs.
 -#}
 {% macro generate_series(upper_bound) -%}
     {#- The smallest n with 2^n >= upper_bound: Jinja has no log(). -#}
@@ -57,10 +59,8 @@
 
     all_periods as (
         select
-            cast(
-                {{ dbt.dateadd(datepart, 'series.generated_number - 1', start_date) }}
-                as date
-            ) as date_{{ datepart }}
+            {{ dbt.dateadd(datepart, 'series.generated_number - 1', start_date) }}
+                as date_{{ datepart }}
         from series
     )
 

@@ -1,23 +1,32 @@
 {#-
-    Same name and arguments as dbt_expectations.expect_column_values_to_match_regex
-    (`flags` is accepted for compatibility; patterns here need none).
+    Same name, arguments and failing rows as
+    dbt_expectations.expect_column_values_to_match_regex: rows (of those matching
+    `row_condition`) whose value does not contain a match of `regex` (a search, anchor
+    with ^...$ for a full match); a null value passes. `flags` are the adapter's regex
+    flags (e.g. 'i'); `is_raw` is accepted and, as in dbt_expectations on DuckDB and
+    PostgreSQL, changes nothing.
 -#}
 {% test expect_column_values_to_match_regex(model, column_name, regex, row_condition=none, is_raw=false, flags="") %}
 
 with
 
-checked as (
+grouped_expression as (
 
-    select {{ column_name }} as checked_value
+    select {{ telestream.regexp_matches(column_name, regex, flags) }} as expression
     from {{ model }}
-    where {{ column_name }} is not null
     {%- if row_condition %}
-        and ({{ row_condition }})
+    where {{ row_condition }}
     {%- endif %}
+
+),
+
+validation_errors as (
+
+    select * from grouped_expression
+    where not (expression = true)
 
 )
 
-select * from checked
-where not {{ telestream.regexp_matches('checked_value', regex) }}
+select * from validation_errors
 
 {% endtest %}
