@@ -125,7 +125,8 @@ system-deps:
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql-$$major-wal2json; \
 	fi
 
-test: setup system-deps
+# The gates first (lint, type check), then every test.
+test: lint setup system-deps
 	$(BIN)/python -m pytest
 
 # Every benchmarks/bench_*.py, one after the other; never part of `make test`.
@@ -135,10 +136,13 @@ bench: setup
 		$(BIN)/python -m benchmarks.$$(basename $$bench .py) || exit 1; \
 	done
 
+# sqlfluff skips macros/ (.sqlfluffignore: Jinja-only files have no SQL of their own);
+# mypy's scope and strictness are in pyproject.toml.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check extract tests benchmarks
 	$(BIN)/ruff format --check extract tests benchmarks
-	$(BIN)/sqlfluff lint models macros tests/singular analyses snapshots
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint models macros tests/singular tests/generic analyses snapshots
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format extract tests benchmarks

@@ -1,5 +1,7 @@
-"""Print what a `make run` built: rows per mart, dbt results, the Kafka speed path
-(published, landed, visible in the marts), where the warehouse is.
+"""Print what a `make run` built, as aligned tables a person reads.
+
+Rows per mart, dbt's results, the Kafka speed path (published, landed, visible in the
+marts), where the warehouse is, and an example query's result.
 
 Usage: python -m extract.run_summary --warehouse warehouse.duckdb \
            --run-results target/run_results.json --kafka-truth data/kafka_truth.json
@@ -11,7 +13,11 @@ import argparse
 import json
 import logging
 import sys
+import textwrap
 from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +35,56 @@ order by order_date
 limit 5"""
 
 
+Cell = str | int | float | Decimal | date | datetime | bool | None
+
+
+def format_cell(value: Cell) -> str:
+    """A value as a person writes it: 1,234 and 121,307.14, ISO dates, empty for null."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Decimal | float):
+        return f"{value:,.2f}"
+    if isinstance(value, date | datetime):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)
+
+
+def _is_number(value: Cell) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], indent: str = "  ") -> str:
+    """An aligned plain-text table: numbers right-aligned, everything else left-aligned."""
+    texts = [[format_cell(value) for value in row] for row in rows]
+    widths = [
+        max([len(header), *(len(row[index]) for row in texts)])
+        for index, header in enumerate(headers)
+    ]
+    numeric = [
+        bool(rows) and all(_is_number(row[index]) or row[index] is None for row in rows)
+        for index in range(len(headers))
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(width) if is_numeric else cell.ljust(width)
+            for cell, width, is_numeric in zip(cells, widths, numeric, strict=True)
+        ]
+        return (indent + "  ".join(padded)).rstrip()
+
+    rule = [("-" * width) for width in widths]
+    return "\n".join([line(list(headers)), line(rule), *(line(row) for row in texts)])
+
+
+def _count(connection: duckdb.DuckDBPyConnection, sql: str, *params: object) -> int:
+    row = connection.execute(sql, list(params)).fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else 0
+
+
 def mart_row_counts(warehouse: Path) -> dict[str, int]:
     """Rows of every table in the marts schema."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -37,20 +93,23 @@ def mart_row_counts(warehouse: Path) -> dict[str, int]:
             "where table_schema = 'marts' order by table_name"
         ).fetchall()
         return {
-            name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0]
-            for (name,) in tables
+            name: _count(connection, f'select count(*) from marts."{name}"') for (name,) in tables
         }
 
 
-def result_counts(run_results: Path) -> Counter[str]:
-    """dbt node results by kind and status, e.g. {'test pass': 180, 'model success': 25}."""
+def result_counts(run_results: Path) -> Counter[tuple[str, str]]:
+    """dbt node results by kind and status, e.g. {('test', 'pass'): 180}."""
     results = json.loads(run_results.read_text())["results"]
-    return Counter(f"{result['unique_id'].split('.')[0]} {result['status']}" for result in results)
+    return Counter(
+        (str(result["unique_id"]).split(".")[0], str(result["status"])) for result in results
+    )
 
 
-def example_query(warehouse: Path) -> list[tuple]:
+def example_query(warehouse: Path) -> tuple[list[str], list[tuple[Cell, ...]]]:
+    """The example query's column names and rows."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(EXAMPLE_QUERY).fetchall()
+        cursor = connection.execute(EXAMPLE_QUERY)
+        return [column[0] for column in cursor.description], cursor.fetchall()
 
 
 def speed_path(warehouse: Path, truth: dict[str, Any]) -> list[str]:
@@ -58,56 +117,73 @@ def speed_path(warehouse: Path, truth: dict[str, Any]) -> list[str]:
     manifest = truth["manifest"]
     today = max(manifest["revenue_per_day"])
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        dead_letters = dict(
-            connection.execute(
+        dead_letters = {
+            str(topic): int(n)
+            for topic, n in connection.execute(
                 "select topic, count(*) from raw.kafka_dead_letters group by topic"
             ).fetchall()
-        )
+        }
         landed = {
-            topic: connection.execute(f"select count(*) from raw.{spec.raw_table}").fetchone()[0]
+            topic: _count(connection, f"select count(*) from raw.{spec.raw_table}")
             for topic, spec in known_topics().items()
         }
-        streamed_calls = connection.execute(
-            "select count(*), count(*) filter (where call_date = ?) from marts.fct_calls"
-            " where delivered_via = 'stream'",
-            [today],
-        ).fetchone()
-        revenue_today = connection.execute(
+        streamed_calls = _count(
+            connection, "select count(*) from marts.fct_calls where delivered_via = 'stream'"
+        )
+        streamed_today = _count(
+            connection,
+            "select count(*) from marts.fct_calls where delivered_via = 'stream' and call_date = ?",
+            today,
+        )
+        revenue_row = connection.execute(
             "select coalesce(sum(revenue_eur), 0) from marts.fct_orders where order_date = ?",
             [today],
-        ).fetchone()[0]
-    lines = ["", "kafka speed path (today, " + today + ", arrived only on Kafka):"]
-    for topic, published in sorted(truth["published"]["messages"].items()):
-        lines.append(
-            f"  {topic:<24} published {published:>9,}   landed {landed.get(topic, 0):>9,}"
-            f"   dead letters {dead_letters.get(topic, 0):>5,}"
-        )
-    lines += [
-        f"  calls first delivered by the stream: {streamed_calls[0]:,}"
-        f" ({streamed_calls[1]:,} of them today)",
-        f"  revenue of today's orders: {revenue_today} EUR"
-        f" (ground truth {manifest['revenue_per_day'][today]} EUR)",
+        ).fetchone()
+    revenue_today = Decimal(str(revenue_row[0])) if revenue_row is not None else Decimal(0)
+    topics = [
+        (topic, published, landed.get(topic, 0), dead_letters.get(topic, 0))
+        for topic, published in sorted(truth["published"]["messages"].items())
     ]
-    return lines
+    facts: list[tuple[Cell, ...]] = [
+        ("calls first delivered by the stream", streamed_calls),
+        ("  of them today", streamed_today),
+        ("revenue of today's orders (EUR)", revenue_today),
+        ("  ground truth (EUR)", Decimal(str(manifest["revenue_per_day"][today]))),
+    ]
+    return [
+        "",
+        f"Kafka speed path (today, {today}, arrived only on Kafka)",
+        format_table(["topic", "published", "landed", "dead letters"], topics),
+        "",
+        format_table(["stream", "value"], facts),
+    ]
 
 
 def render(warehouse: Path, run_results: Path, kafka_truth: Path | None = None) -> str:
-    lines = ["", "telestream warehouse built", ""]
-    lines.append("rows per mart:")
-    lines += [
-        f"  marts.{name:<28} {rows:>10,}" for name, rows in mart_row_counts(warehouse).items()
+    marts = [(f"marts.{name}", rows) for name, rows in mart_row_counts(warehouse).items()]
+    lines = [
+        "",
+        "telestream warehouse built",
+        "",
+        "Rows per mart",
+        format_table(["mart", "rows"], marts),
     ]
     if run_results.exists():
-        lines.append("")
-        lines.append("dbt build results:")
-        lines += [f"  {key:<28} {n:>10,}" for key, n in sorted(result_counts(run_results).items())]
+        results = [(*key, n) for key, n in sorted(result_counts(run_results).items())]
+        lines += ["", "dbt build results", format_table(["resource", "status", "count"], results)]
     if kafka_truth is not None and kafka_truth.exists():
         lines += speed_path(warehouse, json.loads(kafka_truth.read_text()))
-    lines += ["", f"warehouse: {warehouse.resolve()}", "", "example query:", EXAMPLE_QUERY, ""]
-    lines += [f"  {row}" for row in example_query(warehouse)]
+    headers, rows = example_query(warehouse)
     lines += [
         "",
-        f'try it: .venv/bin/python -c "import duckdb; '
+        f"Warehouse: {warehouse.resolve()}",
+        "",
+        "Example query",
+        textwrap.indent(EXAMPLE_QUERY, "  "),
+        "",
+        format_table(headers, rows),
+        "",
+        f'Try it: .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{warehouse}', read_only=True)"
         ".sql('from marts.fct_calls limit 5'))\"",
         "",
@@ -116,7 +192,7 @@ def render(warehouse: Path, run_results: Path, kafka_truth: Path | None = None) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--warehouse", type=Path, default=Path("warehouse.duckdb"), help="the DuckDB file"
     )

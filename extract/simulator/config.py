@@ -7,6 +7,7 @@ echoes them, so a knob added here is automatically settable and recorded.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -117,7 +118,11 @@ class SimulatorConfig:
         }
 
 
-_PARSERS = {"int": int, "float": float, "date": date.fromisoformat}
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "int": int,
+    "float": float,
+    "date": date.fromisoformat,
+}
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:

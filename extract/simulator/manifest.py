@@ -15,10 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from extract.contract import HEADERS
 from extract.simulator.clock import DAY_SECONDS, Clock
 from extract.simulator.config import SimulatorConfig
 from extract.simulator.shop import ORDER_STATUSES, REVENUE_STATUSES, Shop
-from extract.simulator.writer import HEADERS, TABLES
+from extract.simulator.writer import TABLES
 
 UNKNOWN_CUSTOMER_ID = -1
 REJECT_REASONS = ("unparseable_started_at", "non_numeric_duration", "negative_duration")
