@@ -43,8 +43,14 @@ export TELESTREAM_DUCKDB_PATH ?= warehouse.duckdb
 # TELESTREAM_PG_* variables at the server in the shell or on the command line, e.g.
 # `make run TARGET=postgres TELESTREAM_PG_HOST=db.internal TELESTREAM_PG_PASSWORD=...`;
 # the defaults are profiles.yml's. (Set here they win over .env, which Meltano reads.)
+# Without TELESTREAM_PG_HOST the job runs in a throwaway local cluster started from the
+# machine's PostgreSQL binaries (installed by system-deps when missing), stopped at the
+# end unless KEEP_PG=1.
 TARGET ?= duckdb
 ifeq ($(TARGET),postgres)
+LOCAL_PG := $(if $(TELESTREAM_PG_HOST),,yes)
+WITH_LOCAL_PG = $(if $(LOCAL_PG),$(BIN)/python -m extract.postgres_cluster \
+	$(if $(filter 1 yes true,$(KEEP_PG)),--keep) --)
 export TELESTREAM_PG_HOST ?= 127.0.0.1
 export TELESTREAM_PG_PORT ?= 5432
 export TELESTREAM_PG_USER ?= telestream
@@ -100,12 +106,15 @@ run-duckdb: setup $(MANIFEST)
 
 # The production job; the roles it needs (a loader owning the database, `analyst`) are
 # described in the README's "Production on PostgreSQL".
-run-postgres: setup $(MANIFEST)
-	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/meltano --environment prod run elt-postgres'
-	@echo "built in PostgreSQL $$TELESTREAM_PG_USER@$$TELESTREAM_PG_HOST:$$TELESTREAM_PG_PORT/$$TELESTREAM_PG_DATABASE; rows per mart:"
-	@PGHOST="$$TELESTREAM_PG_HOST" PGPORT="$$TELESTREAM_PG_PORT" PGUSER="$$TELESTREAM_PG_USER" \
-		PGPASSWORD="$$TELESTREAM_PG_PASSWORD" PGDATABASE="$$TELESTREAM_PG_DATABASE" psql -X -c \
-		"select table_name as mart, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint as row_count from information_schema.tables where table_schema = 'marts' order by 1"
+# Inside the single-quoted `bash -c` below, its quotes are escaped with $(subst).
+PG_ROWS_PER_MART = select table_name as mart, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint as row_count from information_schema.tables where table_schema = 'marts' order by 1
+run-postgres: setup $(MANIFEST) $(if $(LOCAL_PG),system-deps)
+	$(WITH_LOCAL_PG) $(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) \
+		&& $(BIN)/meltano --environment prod run elt-postgres \
+		&& echo "built in PostgreSQL $$TELESTREAM_PG_USER@$$TELESTREAM_PG_HOST:$$TELESTREAM_PG_PORT/$$TELESTREAM_PG_DATABASE; rows per mart:" \
+		&& PGHOST="$$TELESTREAM_PG_HOST" PGPORT="$$TELESTREAM_PG_PORT" PGUSER="$$TELESTREAM_PG_USER" \
+			PGPASSWORD="$$TELESTREAM_PG_PASSWORD" PGDATABASE="$$TELESTREAM_PG_DATABASE" \
+			psql -X -c "$(subst ','\'',$(PG_ROWS_PER_MART))"' 
 
 # The PostgreSQL tests start throwaway clusters from the server binaries; install
 # Debian's package only when they are missing (a fresh CI machine, a laptop). The shop

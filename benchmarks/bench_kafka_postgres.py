@@ -20,7 +20,7 @@ from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.consumer import RunStats
 from extract.kafka.runner import land
-from tests.postgres_cluster import PostgresCluster, throwaway_cluster
+from extract.postgres_cluster import PostgresCluster, throwaway_cluster
 
 log = logging.getLogger("benchmarks.bench_kafka_postgres")
 

@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL warehouse for the tests, and the pipeline pointed at it.
 
-The cluster is started from the machine's own binaries (tests/postgres_cluster.py).
+The cluster is started from the machine's own binaries (extract/postgres_cluster.py).
 Without them the PostgreSQL tests skip with the reason, except under CI (`CI=true`),
 where `make test` installs them and a missing server is a failure, never a silent skip.
 """
@@ -16,13 +16,16 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, run_command
-from tests.postgres_cluster import (
+from extract.postgres_cluster import (
     PostgresCluster,
     PostgresUnavailableError,
+    WarehouseRoles,
     find_bindir,
+    prepare_warehouse,
     throwaway_cluster,
+    warehouse_env,
 )
+from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, run_command
 
 log = logging.getLogger(__name__)
 
@@ -59,32 +62,24 @@ class PostgresWarehouse:
 
     def env(self) -> dict[str, str]:
         """The TELESTREAM_PG_* variables target-postgres and the dbt profile read."""
-        return {
-            "TELESTREAM_PG_HOST": self.cluster.host,
-            "TELESTREAM_PG_PORT": str(self.cluster.port),
-            "TELESTREAM_PG_USER": LOADER_ROLE,
-            "TELESTREAM_PG_PASSWORD": LOADER_PASSWORD,
-            "TELESTREAM_PG_DATABASE": WAREHOUSE_DB,
-            "TELESTREAM_PG_SSLMODE": "disable",
-            "TELESTREAM_ANALYST_ROLE": ANALYST_ROLE,
-        }
+        return warehouse_env(self.cluster, ROLES)
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         with self.connect() as connection:
             return connection.execute(sql).fetchall()
 
 
+ROLES = WarehouseRoles(
+    database=WAREHOUSE_DB,
+    loader=LOADER_ROLE,
+    loader_password=LOADER_PASSWORD,
+    analyst=ANALYST_ROLE,
+    analyst_password=ANALYST_PASSWORD,
+)
+
+
 def _prepare(cluster: PostgresCluster) -> PostgresWarehouse:
-    with psycopg.connect(cluster.dsn(), autocommit=True) as admin:
-        admin.execute(f"create role {LOADER_ROLE} login password '{LOADER_PASSWORD}'")
-        # The analyst role exists before dbt runs: dbt grants to it, never creates it.
-        admin.execute(f"create role {ANALYST_ROLE} login password '{ANALYST_PASSWORD}'")
-        admin.execute(f"create database {WAREHOUSE_DB} owner {LOADER_ROLE}")
-    with psycopg.connect(cluster.dsn(WAREHOUSE_DB), autocommit=True) as admin:
-        # PostgreSQL 15 no longer lets every role create in public; nobody but the
-        # loader should, and the analyst only gets what dbt grants.
-        admin.execute("revoke all on schema public from public")
-        admin.execute(f"grant all on schema public to {LOADER_ROLE}")
+    prepare_warehouse(cluster, ROLES)
     return PostgresWarehouse(cluster)
 
 

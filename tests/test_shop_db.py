@@ -28,12 +28,12 @@ import pytest
 
 from extract.contract import HEADERS
 from extract.kafka.broker import running_broker
+from extract.postgres_cluster import PostgresCluster, throwaway_cluster
 from extract.shop_db import apply_day, create_schema
 from extract.simulator import generate
 from extract.simulator.clock import Clock
 from tests import warehouse_metrics
 from tests.conftest import E2E_CONFIG
-from tests.postgres_cluster import PostgresCluster, throwaway_cluster
 from tests.postgres_fixtures import (
     LOADER_PASSWORD,
     LOADER_ROLE,
