@@ -233,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         # state the tap would skip every file an earlier cluster loaded.
         env["MELTANO_DATABASE_URI"] = f"sqlite:///{cluster.data_dir.parent / 'meltano.db'}"
         sys.stdout.write(connection_help(cluster, roles))
+        if not args.keep:
+            sys.stdout.write("  (stopped and deleted when the command ends; --keep keeps it)\n\n")
         sys.stdout.flush()
         returncode = subprocess.run(command, env=env, check=False).returncode
         sys.stdout.write(connection_help(cluster, roles) if args.keep else "")
