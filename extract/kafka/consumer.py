@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import is_not, itemgetter, lt, ne
-from typing import Any
+from typing import Any, cast
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
 
@@ -58,7 +58,8 @@ def _changes(values: list[Any]) -> set[int]:
 
 def _key_texts(raw_keys: list[bytes | None]) -> list[str | None]:
     try:
-        return list(map(bytes.decode, raw_keys))  # strict UTF-8: the text is the same
+        # strict UTF-8: the text is the same; a None raises the TypeError caught below
+        return list(map(bytes.decode, cast("list[bytes]", raw_keys)))
     except (TypeError, UnicodeDecodeError):  # a null key, or bytes that are not UTF-8
         return list(map(_text, raw_keys))
 
@@ -105,9 +106,10 @@ def fresh_by_topic(
     """
     if not messages:
         return {}
-    topics = list(map(Message.topic, messages))
-    partitions = list(map(Message.partition, messages))
-    offsets = list(map(Message.offset, messages))
+    # Consumed messages without an error always have a topic, a partition and an offset.
+    topics = cast("list[str]", list(map(Message.topic, messages)))
+    partitions = cast("list[int]", list(map(Message.partition, messages)))
+    offsets = cast("list[int]", list(map(Message.offset, messages)))
     changes = sorted(_changes(partitions) | _changes(topics))
     fresh: dict[str, FreshMessages] = {}
     for start, end in zip([0, *changes], [*changes, len(messages)], strict=True):

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import msgspec
 
@@ -155,7 +155,8 @@ def decode_each(
     Each value is decoded on its own (never as one joined array), so bytes of one message
     can never complete or swallow another's.
     """
-    decode = decoder.decode
+    # A None (a tombstone's value) raises TypeError, one of the refusals handled below.
+    decode = cast("Callable[[bytes | None], Any]", decoder.decode)
     try:
         return list(map(decode, values)), []
     except _MISMATCH:
@@ -232,7 +233,11 @@ _TIMES_OF_DAY = tuple(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in ran
 
 def _timestamp_texts(values: list[int | None], refused: list[int]) -> list[str | None]:
     """The text `micro_timestamp_text` gives, each day's date formatted once per batch."""
-    present = [value for value in values if value is not None] if None in values else values
+    present: list[int] = (
+        [value for value in values if value is not None]
+        if None in values
+        else cast("list[int]", values)
+    )
     if present and (min(present) < _MIN_MICROS or max(present) > _MAX_MICROS):
         refused.extend(
             index
@@ -376,7 +381,7 @@ class DebeziumDecoder:
             None if snapshot is None else str(snapshot).lower(),
             event_ts_ms,
         )
-        values = []
+        values: list[Any] = []
         get = row.get
         for name, convert in zip(self._names, converters, strict=True):
             field = get(name)

@@ -297,7 +297,7 @@ def publish_simulation(
         manifest = generate(config, exports, Path(scratch) / "manifest.json")
         produce_all(producer, shop_events(exports, clock), published)
         produce_all(producer, cdr_events(exports, stream_dates), published)
-    truth = {
+    truth: dict[str, Any] = {
         "file_days": file_days,
         "manifest": manifest,
         "published": published.as_json(),
