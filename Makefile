@@ -104,17 +104,19 @@ run-duckdb: setup $(MANIFEST)
 	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
 		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
 
-# The production job; the roles it needs (a loader owning the database, `analyst`) are
-# described in the README's "Production on PostgreSQL".
-# Inside the single-quoted `bash -c` below, its quotes are escaped with $(subst).
+# Inside the single-quoted `bash -c` of run-postgres, its quotes are escaped with $(subst).
 PG_ROWS_PER_MART = select table_name as mart, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint as row_count from information_schema.tables where table_schema = 'marts' order by 1
+
+# The production job; the roles it needs (a loader owning the database, `analyst`) are
+# described in the README's "Production on PostgreSQL". The summary runs inside the
+# wrappers, while a local cluster still runs.
 run-postgres: setup $(MANIFEST) $(if $(LOCAL_PG),system-deps)
 	$(WITH_LOCAL_PG) $(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) \
 		&& $(BIN)/meltano --environment prod run elt-postgres \
 		&& echo "built in PostgreSQL $$TELESTREAM_PG_USER@$$TELESTREAM_PG_HOST:$$TELESTREAM_PG_PORT/$$TELESTREAM_PG_DATABASE; rows per mart:" \
 		&& PGHOST="$$TELESTREAM_PG_HOST" PGPORT="$$TELESTREAM_PG_PORT" PGUSER="$$TELESTREAM_PG_USER" \
 			PGPASSWORD="$$TELESTREAM_PG_PASSWORD" PGDATABASE="$$TELESTREAM_PG_DATABASE" \
-			psql -X -c "$(subst ','\'',$(PG_ROWS_PER_MART))"' 
+			psql -X -c "$(subst ','\'',$(PG_ROWS_PER_MART))"'
 
 # The PostgreSQL tests start throwaway clusters from the server binaries; install
 # Debian's package only when they are missing (a fresh CI machine, a laptop). The shop
@@ -145,8 +147,9 @@ bench: setup
 		$(BIN)/python -m benchmarks.$$(basename $$bench .py) || exit 1; \
 	done
 
-# sqlfluff skips macros/ (.sqlfluffignore: Jinja-only files have no SQL of their own);
-# mypy's scope and strictness are in pyproject.toml.
+# sqlfluff skips macros/ and the generic tests (Jinja-only files, no SQL of their own:
+# .sqlfluffignore, and the dbt templater skips macros); mypy's scope and strictness are
+# in pyproject.toml.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check extract tests benchmarks
 	$(BIN)/ruff format --check extract tests benchmarks
