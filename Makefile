@@ -63,10 +63,11 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 help:
 	@echo "make run    simulate the sources, land them with Meltano, build the warehouse (DuckDB)"
-	@echo "            make run TARGET=postgres: the same into PostgreSQL (TELESTREAM_PG_* variables)"
+	@echo "            make run TARGET=postgres: the same into PostgreSQL (TELESTREAM_PG_* variables;"
+	@echo "            without TELESTREAM_PG_HOST a throwaway local cluster, KEEP_PG=1 keeps it)"
 	@echo "make test   run every test (pytest: simulator, Meltano landing, dbt build, marts vs ground truth)"
 	@echo "make bench  benchmarks (throughput, ratios); never part of make test"
-	@echo "make lint   sqlfluff on the dbt project, ruff on the Python"
+	@echo "make lint   ruff and mypy on the Python, sqlfluff on the dbt project (make test runs it first)"
 	@echo "make docs   dbt docs generate (then: $(BIN)/dbt docs serve --profiles-dir .)"
 	@echo "make clean  remove generated data, the warehouse and dbt artefacts"
 
