@@ -29,7 +29,10 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text(['customer_id', 'first_name', 'last_name', 'email', 'segment', 'city', 'country_code', 'created_at', 'updated_at']) }} as raw_record
+        {{ json_object_text([
+            'customer_id', 'first_name', 'last_name', 'email', 'segment', 'city',
+            'country_code', 'created_at', 'updated_at',
+        ]) }} as raw_record
     from cleaned
 
 ),
@@ -57,7 +60,10 @@ validated as (
             when {{ is_invalid_required('customer_id', 'integer') }} then 'invalid_customer_id'
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
             when {{ is_invalid_optional('created_at', 'timestamp') }} then 'unparseable_created_at'
-            when {{ cast_text('updated_at', 'timestamp', 'timestamp') }} < {{ cast_text('created_at', 'timestamp', 'timestamp') }} then 'updated_before_created'
+            when
+                {{ cast_text('updated_at', 'timestamp', 'timestamp') }}
+                < {{ cast_text('created_at', 'timestamp', 'timestamp') }}
+                then 'updated_before_created'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1

@@ -26,7 +26,10 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text(['order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price_eur', 'created_at']) }} as raw_record
+        {{ json_object_text([
+            'order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price_eur',
+            'created_at',
+        ]) }} as raw_record
     from cleaned
 
 ),
@@ -56,7 +59,8 @@ validated as (
             when {{ is_invalid_required('quantity', 'integer') }} then 'invalid_quantity'
             when {{ is_invalid_required('unit_price_eur', 'decimal') }} then 'invalid_price'
             when {{ cast_text('quantity', 'integer', 'integer') }} < 1 then 'invalid_quantity'
-            when {{ cast_text('unit_price_eur', 'decimal', 'numeric(18, 2)') }} < 0 then 'negative_price'
+            when {{ cast_text('unit_price_eur', 'decimal', 'numeric(18, 2)') }} < 0
+                then 'negative_price'
             when {{ is_invalid_optional('product_id', 'integer') }} then 'invalid_product_id'
             when {{ is_invalid_optional('created_at', 'timestamp') }} then 'unparseable_created_at'
         end as reject_reason

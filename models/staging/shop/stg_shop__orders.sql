@@ -26,7 +26,9 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text(['order_id', 'customer_id', 'order_status', 'channel', 'ordered_at', 'updated_at']) }} as raw_record
+        {{ json_object_text([
+            'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at', 'updated_at',
+        ]) }} as raw_record
     from cleaned
 
 ),
@@ -56,8 +58,12 @@ validated as (
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
             when {{ is_invalid_optional('customer_id', 'integer') }} then 'invalid_customer_id'
             when order_status is null then 'missing_order_status'
-            when {{ is_outside_dim_dates(cast_text('ordered_at', 'timestamp', 'timestamp')) }} then 'ordered_at_out_of_range'
-            when {{ cast_text('updated_at', 'timestamp', 'timestamp') }} < {{ cast_text('ordered_at', 'timestamp', 'timestamp') }} then 'updated_before_ordered'
+            when {{ is_outside_dim_dates(cast_text('ordered_at', 'timestamp', 'timestamp')) }}
+                then 'ordered_at_out_of_range'
+            when
+                {{ cast_text('updated_at', 'timestamp', 'timestamp') }}
+                < {{ cast_text('ordered_at', 'timestamp', 'timestamp') }}
+                then 'updated_before_ordered'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1

@@ -28,7 +28,10 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text(['product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at', 'updated_at', 'exported_at']) }} as raw_record
+        {{ json_object_text([
+            'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
+            'updated_at', 'exported_at',
+        ]) }} as raw_record
     from cleaned
 
 ),
@@ -55,11 +58,15 @@ validated as (
         case
             when {{ is_invalid_required('product_id', 'integer') }} then 'invalid_product_id'
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
-            when {{ is_invalid_required('exported_at', 'timestamp') }} then 'unparseable_exported_at'
+            when {{ is_invalid_required('exported_at', 'timestamp') }}
+                then 'unparseable_exported_at'
             when {{ is_invalid_required('price_eur', 'decimal') }} then 'invalid_price'
             when {{ cast_text('price_eur', 'decimal', 'numeric(18, 2)') }} < 0 then 'negative_price'
             when {{ is_invalid_optional('created_at', 'timestamp') }} then 'unparseable_created_at'
-            when {{ cast_text('updated_at', 'timestamp', 'timestamp') }} < {{ cast_text('created_at', 'timestamp', 'timestamp') }} then 'updated_before_created'
+            when
+                {{ cast_text('updated_at', 'timestamp', 'timestamp') }}
+                < {{ cast_text('created_at', 'timestamp', 'timestamp') }}
+                then 'updated_before_created'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1

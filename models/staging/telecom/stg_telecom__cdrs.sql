@@ -33,7 +33,9 @@ with_payload as (
     select
         *,
         {{ json_object_text([
-            'record_no', 'cdr_id', 'switch_id', 'msisdn', 'call_type', 'started_at', 'duration_s', 'bytes_up', 'bytes_down', 'cell_id', 'termination_cause', 'is_roaming',
+            'record_no', 'cdr_id', 'switch_id', 'msisdn', 'call_type', 'started_at',
+            'duration_s', 'bytes_up', 'bytes_down', 'cell_id', 'termination_cause',
+            'is_roaming',
         ]) }} as raw_record
     from cleaned
 
@@ -67,9 +69,12 @@ validated as (
             when {{ cast_text('duration_s', 'integer', 'bigint') }} < 0 then 'negative_duration'
             when {{ is_invalid_required('bytes_up', 'integer') }} then 'non_numeric_bytes'
             when {{ is_invalid_required('bytes_down', 'integer') }} then 'non_numeric_bytes'
-            when call_type is null or lower(call_type) not in ('voice', 'sms', 'data') then 'unknown_call_type'
-            when {{ is_invalid_required('lower(is_roaming)', 'boolean') }} then 'invalid_roaming_flag'
-            when {{ is_outside_dim_dates(cast_text('started_at', 'timestamp', 'timestamp')) }} then 'started_at_out_of_range'
+            when call_type is null or lower(call_type) not in ('voice', 'sms', 'data')
+                then 'unknown_call_type'
+            when {{ is_invalid_required('lower(is_roaming)', 'boolean') }}
+                then 'invalid_roaming_flag'
+            when {{ is_outside_dim_dates(cast_text('started_at', 'timestamp', 'timestamp')) }}
+                then 'started_at_out_of_range'
             when {{ cast_text('bytes_up', 'integer', 'bigint') }} < 0 then 'negative_bytes'
             when {{ cast_text('bytes_down', 'integer', 'bigint') }} < 0 then 'negative_bytes'
         end as reject_reason

@@ -28,7 +28,10 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text(['cell_id', 'cell_name', 'region_code', 'technology', 'latitude', 'longitude', 'updated_at', 'exported_at']) }} as raw_record
+        {{ json_object_text([
+            'cell_id', 'cell_name', 'region_code', 'technology', 'latitude', 'longitude',
+            'updated_at', 'exported_at',
+        ]) }} as raw_record
     from cleaned
 
 ),
@@ -55,11 +58,14 @@ validated as (
         case
             when cell_id is null then 'missing_cell_id'
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
-            when {{ is_invalid_required('exported_at', 'timestamp') }} then 'unparseable_exported_at'
+            when {{ is_invalid_required('exported_at', 'timestamp') }}
+                then 'unparseable_exported_at'
             when {{ is_invalid_optional('latitude', 'coordinate') }} then 'invalid_coordinates'
             when {{ is_invalid_optional('longitude', 'coordinate') }} then 'invalid_coordinates'
-            when abs({{ cast_text('latitude', 'coordinate', 'numeric(9, 6)') }}) > 90 then 'invalid_coordinates'
-            when abs({{ cast_text('longitude', 'coordinate', 'numeric(9, 6)') }}) > 180 then 'invalid_coordinates'
+            when abs({{ cast_text('latitude', 'coordinate', 'numeric(9, 6)') }}) > 90
+                then 'invalid_coordinates'
+            when abs({{ cast_text('longitude', 'coordinate', 'numeric(9, 6)') }}) > 180
+                then 'invalid_coordinates'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1

@@ -28,7 +28,10 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text(['plan_id', 'plan_name', 'monthly_fee_eur', 'price_per_minute_eur', 'price_per_sms_eur', 'price_per_mb_eur', 'updated_at', 'exported_at']) }} as raw_record
+        {{ json_object_text([
+            'plan_id', 'plan_name', 'monthly_fee_eur', 'price_per_minute_eur',
+            'price_per_sms_eur', 'price_per_mb_eur', 'updated_at', 'exported_at',
+        ]) }} as raw_record
     from cleaned
 
 ),
@@ -55,15 +58,20 @@ validated as (
         case
             when {{ is_invalid_required('plan_id', 'integer') }} then 'invalid_plan_id'
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
-            when {{ is_invalid_required('exported_at', 'timestamp') }} then 'unparseable_exported_at'
+            when {{ is_invalid_required('exported_at', 'timestamp') }}
+                then 'unparseable_exported_at'
             when {{ is_invalid_required('price_per_minute_eur', 'decimal') }} then 'invalid_tariff'
             when {{ is_invalid_required('price_per_sms_eur', 'decimal') }} then 'invalid_tariff'
             when {{ is_invalid_required('price_per_mb_eur', 'decimal') }} then 'invalid_tariff'
             when {{ is_invalid_optional('monthly_fee_eur', 'decimal') }} then 'invalid_tariff'
-            when {{ cast_text('monthly_fee_eur', 'decimal', 'numeric(18, 4)') }} < 0 then 'negative_tariff'
-            when {{ cast_text('price_per_minute_eur', 'decimal', 'numeric(18, 4)') }} < 0 then 'negative_tariff'
-            when {{ cast_text('price_per_sms_eur', 'decimal', 'numeric(18, 4)') }} < 0 then 'negative_tariff'
-            when {{ cast_text('price_per_mb_eur', 'decimal', 'numeric(18, 4)') }} < 0 then 'negative_tariff'
+            when {{ cast_text('monthly_fee_eur', 'decimal', 'numeric(18, 4)') }} < 0
+                then 'negative_tariff'
+            when {{ cast_text('price_per_minute_eur', 'decimal', 'numeric(18, 4)') }} < 0
+                then 'negative_tariff'
+            when {{ cast_text('price_per_sms_eur', 'decimal', 'numeric(18, 4)') }} < 0
+                then 'negative_tariff'
+            when {{ cast_text('price_per_mb_eur', 'decimal', 'numeric(18, 4)') }} < 0
+                then 'negative_tariff'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1

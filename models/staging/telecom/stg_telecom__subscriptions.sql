@@ -26,7 +26,10 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text(['subscription_id', 'customer_id', 'msisdn', 'plan_id', 'activated_at', 'updated_at']) }} as raw_record
+        {{ json_object_text([
+            'subscription_id', 'customer_id', 'msisdn', 'plan_id', 'activated_at',
+            'updated_at',
+        ]) }} as raw_record
     from cleaned
 
 ),
@@ -51,12 +54,17 @@ validated as (
     select
         *,
         case
-            when {{ is_invalid_required('subscription_id', 'integer') }} then 'invalid_subscription_id'
+            when {{ is_invalid_required('subscription_id', 'integer') }}
+                then 'invalid_subscription_id'
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
-            when {{ is_invalid_required('activated_at', 'timestamp') }} then 'unparseable_activated_at'
+            when {{ is_invalid_required('activated_at', 'timestamp') }}
+                then 'unparseable_activated_at'
             when msisdn is null then 'missing_msisdn'
             when {{ is_invalid_required('plan_id', 'integer') }} then 'invalid_plan_id'
-            when {{ cast_text('updated_at', 'timestamp', 'timestamp') }} < {{ cast_text('activated_at', 'timestamp', 'timestamp') }} then 'updated_before_activated'
+            when
+                {{ cast_text('updated_at', 'timestamp', 'timestamp') }}
+                < {{ cast_text('activated_at', 'timestamp', 'timestamp') }}
+                then 'updated_before_activated'
             when {{ is_invalid_optional('customer_id', 'integer') }} then 'invalid_customer_id'
         end as reject_reason
     from ranked_landings
