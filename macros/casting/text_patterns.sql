@@ -6,15 +6,19 @@
 -#}
 {% macro text_pattern(kind) -%}
     {#-
-        Timestamps are checked against the calendar, not only the shape, so that
-        `2026-02-30 10:00:00` is rejected instead of failing the cast: days 29-31 only in
-        months that have them, 29 February only in years divisible by 4.
+        Timestamps are checked against the Gregorian calendar, not only the shape, so that
+        `2026-02-30 10:00:00` is rejected instead of failing the cast: years 0001-9999
+        (PostgreSQL has no year 0), days 29-31 only in months that have them, 29 February
+        only in leap years (divisible by 4, and by 400 when divisible by 100: 2000, not
+        1900 or 2100).
     -#}
+    {%- set year = '([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)' -%}
+    {%- set leap_year = '([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)' -%}
     {%- set calendar_date = (
-        '([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])'
-        ~ '|[0-9]{4}-(0[13-9]|1[0-2])-(29|30)'
-        ~ '|[0-9]{4}-(0[13578]|1[02])-31'
-        ~ '|[0-9]{2}([02468][048]|[13579][26])-02-29)'
+        '(' ~ year ~ '-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])'
+        ~ '|' ~ year ~ '-(0[13-9]|1[0-2])-(29|30)'
+        ~ '|' ~ year ~ '-(0[13578]|1[02])-31'
+        ~ '|' ~ leap_year ~ '-02-29)'
     ) -%}
     {%- set patterns = {
         'integer': '^-?[0-9]{1,18}$',
@@ -44,18 +48,6 @@
     nullif(trim({{ column }}), '')
 {%- endmacro %}
 
-{#-
-    The first reason that applies, or null: `checks` is a list of
-    [condition_that_means_bad, reason] pairs, checked in order.
--#}
-{% macro first_reject_reason(checks) -%}
-    case
-        {%- for check in checks %}
-        when {{ check[0] }} then '{{ check[1] }}'
-        {%- endfor %}
-    end
-{%- endmacro %}
-
 {#- True when a required text column is missing or does not match `kind`. -#}
 {% macro is_invalid_required(column, kind) -%}
     ({{ column }} is null or not {{ telestream.is_text_of_kind(column, kind) }})
@@ -64,4 +56,14 @@
 {#- True when an optional text column is present but does not match `kind`. -#}
 {% macro is_invalid_optional(column, kind) -%}
     ({{ column }} is not null and not {{ telestream.is_text_of_kind(column, kind) }})
+{%- endmacro %}
+
+{#-
+    True when a timestamp (typed) falls outside the calendar of `dim_dates`
+    (`dim_dates_start_date` inclusive to `dim_dates_end_date` exclusive): a fact dated
+    there would have no day to point at.
+-#}
+{% macro is_outside_dim_dates(timestamp_expression) -%}
+    ({{ timestamp_expression }} < cast('{{ var("dim_dates_start_date") }}' as timestamp)
+        or {{ timestamp_expression }} >= cast('{{ var("dim_dates_end_date") }}' as timestamp))
 {%- endmacro %}

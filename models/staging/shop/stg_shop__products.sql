@@ -1,11 +1,75 @@
 with
 
-landed as (
+source as (
 
-    {{ landed_rows(source('shop', 'products'), [
-        'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
-        'updated_at', 'exported_at',
-    ]) }}
+    select * from {{ source('shop', 'products') }}
+
+),
+
+-- text with blanks as null (the exports write null as ''), and the delivering file
+cleaned as (
+
+    select
+        {{ clean_text('product_id') }} as product_id,
+        {{ clean_text('sku') }} as sku,
+        {{ clean_text('product_name') }} as product_name,
+        {{ clean_text('category') }} as category,
+        {{ clean_text('price_eur') }} as price_eur,
+        {{ clean_text('created_at') }} as created_at,
+        {{ clean_text('updated_at') }} as updated_at,
+        {{ clean_text('exported_at') }} as exported_at,
+        {{ file_basename('_sdc_filename') }} as source_file,
+        cast(_sdc_batched_at as timestamp) as loaded_at
+    from source
+
+),
+
+with_payload as (
+
+    select
+        *,
+        {{ json_object_text([
+            'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
+            'updated_at', 'exported_at',
+        ]) }} as raw_record
+    from cleaned
+
+),
+
+-- raw is append-only: a file delivered twice lands its rows twice, and the same file
+-- with the same payload is the same row, kept from its first landing
+ranked_landings as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_file, raw_record
+            order by loaded_at
+        ) as landing_rank
+    from with_payload
+
+),
+
+-- the first rule a row breaks is its reject reason
+validated as (
+
+    select
+        *,
+        case
+            when {{ is_invalid_required('product_id', 'integer') }} then 'invalid_product_id'
+            when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
+            when {{ is_invalid_required('exported_at', 'timestamp') }}
+                then 'unparseable_exported_at'
+            when {{ is_invalid_required('price_eur', 'decimal') }} then 'invalid_price'
+            when {{ cast_text('price_eur', 'decimal', 'numeric(18, 2)') }} < 0 then 'negative_price'
+            when {{ is_invalid_optional('created_at', 'timestamp') }} then 'unparseable_created_at'
+            when
+                {{ cast_text('updated_at', 'timestamp', 'timestamp') }}
+                < {{ cast_text('created_at', 'timestamp', 'timestamp') }}
+                then 'updated_before_created'
+        end as reject_reason
+    from ranked_landings
+    where landing_rank = 1
 
 ),
 
@@ -14,7 +78,7 @@ typed as (
     select
 
         ---------- ids
-        source_row_id,
+        {{ generate_surrogate_key(['source_file', 'raw_record']) }} as source_row_id,
         {{ cast_text('product_id', 'integer', 'bigint') }} as product_id,
         sku,
 
@@ -30,18 +94,15 @@ typed as (
         {{ cast_text('updated_at', 'timestamp', 'timestamp') }} as updated_at,
         {{ cast_text('exported_at', 'timestamp', 'timestamp') }} as exported_at,
 
+        ---------- validation
+        reject_reason,
+
         ---------- lineage
         source_file,
         loaded_at,
-        raw_record,
-        {{ first_reject_reason([
-            [is_invalid_required('product_id', 'integer'), 'invalid_product_id'],
-            [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
-            [is_invalid_required('exported_at', 'timestamp'), 'unparseable_exported_at'],
-            [is_invalid_required('price_eur', 'decimal'), 'invalid_price'],
-        ]) }} as reject_reason
+        raw_record
 
-    from landed
+    from validated
 
 )
 

@@ -1,11 +1,74 @@
 with
 
-landed as (
+source as (
 
-    {{ landed_rows(source('telecom', 'cells'), [
-        'cell_id', 'cell_name', 'region_code', 'technology', 'latitude', 'longitude',
-        'updated_at', 'exported_at',
-    ]) }}
+    select * from {{ source('telecom', 'cells') }}
+
+),
+
+-- text with blanks as null (the exports write null as ''), and the delivering file
+cleaned as (
+
+    select
+        {{ clean_text('cell_id') }} as cell_id,
+        {{ clean_text('cell_name') }} as cell_name,
+        {{ clean_text('region_code') }} as region_code,
+        {{ clean_text('technology') }} as technology,
+        {{ clean_text('latitude') }} as latitude,
+        {{ clean_text('longitude') }} as longitude,
+        {{ clean_text('updated_at') }} as updated_at,
+        {{ clean_text('exported_at') }} as exported_at,
+        {{ file_basename('_sdc_filename') }} as source_file,
+        cast(_sdc_batched_at as timestamp) as loaded_at
+    from source
+
+),
+
+with_payload as (
+
+    select
+        *,
+        {{ json_object_text([
+            'cell_id', 'cell_name', 'region_code', 'technology', 'latitude', 'longitude',
+            'updated_at', 'exported_at',
+        ]) }} as raw_record
+    from cleaned
+
+),
+
+-- raw is append-only: a file delivered twice lands its rows twice, and the same file
+-- with the same payload is the same row, kept from its first landing
+ranked_landings as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_file, raw_record
+            order by loaded_at
+        ) as landing_rank
+    from with_payload
+
+),
+
+-- the first rule a row breaks is its reject reason
+validated as (
+
+    select
+        *,
+        case
+            when cell_id is null then 'missing_cell_id'
+            when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
+            when {{ is_invalid_required('exported_at', 'timestamp') }}
+                then 'unparseable_exported_at'
+            when {{ is_invalid_optional('latitude', 'coordinate') }} then 'invalid_coordinates'
+            when {{ is_invalid_optional('longitude', 'coordinate') }} then 'invalid_coordinates'
+            when abs({{ cast_text('latitude', 'coordinate', 'numeric(9, 6)') }}) > 90
+                then 'invalid_coordinates'
+            when abs({{ cast_text('longitude', 'coordinate', 'numeric(9, 6)') }}) > 180
+                then 'invalid_coordinates'
+        end as reject_reason
+    from ranked_landings
+    where landing_rank = 1
 
 ),
 
@@ -14,7 +77,7 @@ typed as (
     select
 
         ---------- ids
-        source_row_id,
+        {{ generate_surrogate_key(['source_file', 'raw_record']) }} as source_row_id,
         cell_id,
         upper(region_code) as region_code,
 
@@ -28,19 +91,15 @@ typed as (
         {{ cast_text('updated_at', 'timestamp', 'timestamp') }} as updated_at,
         {{ cast_text('exported_at', 'timestamp', 'timestamp') }} as exported_at,
 
+        ---------- validation
+        reject_reason,
+
         ---------- lineage
         source_file,
         loaded_at,
-        raw_record,
-        {{ first_reject_reason([
-            ["cell_id is null", 'missing_cell_id'],
-            [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
-            [is_invalid_required('exported_at', 'timestamp'), 'unparseable_exported_at'],
-            [is_invalid_optional('latitude', 'coordinate'), 'invalid_coordinates'],
-            [is_invalid_optional('longitude', 'coordinate'), 'invalid_coordinates'],
-        ]) }} as reject_reason
+        raw_record
 
-    from landed
+    from validated
 
 )
 

@@ -1,10 +1,74 @@
 with
 
-landed as (
+source as (
 
-    {{ landed_rows(source('telecom', 'subscriptions'), [
-        'subscription_id', 'customer_id', 'msisdn', 'plan_id', 'activated_at', 'updated_at',
-    ]) }}
+    select * from {{ source('telecom', 'subscriptions') }}
+
+),
+
+-- text with blanks as null (the exports write null as ''), and the delivering file
+cleaned as (
+
+    select
+        {{ clean_text('subscription_id') }} as subscription_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('msisdn') }} as msisdn,
+        {{ clean_text('plan_id') }} as plan_id,
+        {{ clean_text('activated_at') }} as activated_at,
+        {{ clean_text('updated_at') }} as updated_at,
+        {{ file_basename('_sdc_filename') }} as source_file,
+        cast(_sdc_batched_at as timestamp) as loaded_at
+    from source
+
+),
+
+with_payload as (
+
+    select
+        *,
+        {{ json_object_text([
+            'subscription_id', 'customer_id', 'msisdn', 'plan_id', 'activated_at',
+            'updated_at',
+        ]) }} as raw_record
+    from cleaned
+
+),
+
+-- raw is append-only: a file delivered twice lands its rows twice, and the same file
+-- with the same payload is the same row, kept from its first landing
+ranked_landings as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_file, raw_record
+            order by loaded_at
+        ) as landing_rank
+    from with_payload
+
+),
+
+-- the first rule a row breaks is its reject reason
+validated as (
+
+    select
+        *,
+        case
+            when {{ is_invalid_required('subscription_id', 'integer') }}
+                then 'invalid_subscription_id'
+            when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
+            when {{ is_invalid_required('activated_at', 'timestamp') }}
+                then 'unparseable_activated_at'
+            when msisdn is null then 'missing_msisdn'
+            when {{ is_invalid_required('plan_id', 'integer') }} then 'invalid_plan_id'
+            when
+                {{ cast_text('updated_at', 'timestamp', 'timestamp') }}
+                < {{ cast_text('activated_at', 'timestamp', 'timestamp') }}
+                then 'updated_before_activated'
+            when {{ is_invalid_optional('customer_id', 'integer') }} then 'invalid_customer_id'
+        end as reject_reason
+    from ranked_landings
+    where landing_rank = 1
 
 ),
 
@@ -13,7 +77,7 @@ typed as (
     select
 
         ---------- ids
-        source_row_id,
+        {{ generate_surrogate_key(['source_file', 'raw_record']) }} as source_row_id,
         {{ cast_text('subscription_id', 'integer', 'bigint') }} as subscription_id,
         {{ cast_text('customer_id', 'integer', 'bigint') }} as customer_id,
         {{ cast_text('plan_id', 'integer', 'bigint') }} as plan_id,
@@ -23,19 +87,15 @@ typed as (
         {{ cast_text('activated_at', 'timestamp', 'timestamp') }} as activated_at,
         {{ cast_text('updated_at', 'timestamp', 'timestamp') }} as updated_at,
 
+        ---------- validation
+        reject_reason,
+
         ---------- lineage
         source_file,
         loaded_at,
-        raw_record,
-        {{ first_reject_reason([
-            [is_invalid_required('subscription_id', 'integer'), 'invalid_subscription_id'],
-            [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
-            [is_invalid_required('activated_at', 'timestamp'), 'unparseable_activated_at'],
-            ["msisdn is null", 'missing_msisdn'],
-            [is_invalid_required('plan_id', 'integer'), 'invalid_plan_id'],
-        ]) }} as reject_reason
+        raw_record
 
-    from landed
+    from validated
 
 )
 

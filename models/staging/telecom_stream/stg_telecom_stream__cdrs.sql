@@ -1,19 +1,115 @@
 with
 
-landed as (
+source as (
 
-    {{ landed_stream_rows(source('telecom_stream', 'cdrs'), [
-        'cdr_id', 'switch_id', 'msisdn', 'call_type', 'started_at', 'duration_s',
-        'bytes_up', 'bytes_down', 'cell_id', 'termination_cause', 'is_roaming',
-    ]) }}
+    select * from {{ source('telecom_stream', 'cdrs') }}
+
+),
+
+-- text with blanks as null, and the message's coordinates: the stream's delivery unit
+-- (`source_file`) is its topic and partition
+cleaned as (
+
+    select
+        {{ clean_text('cdr_id') }} as cdr_id,
+        {{ clean_text('switch_id') }} as switch_id,
+        {{ clean_text('msisdn') }} as msisdn,
+        {{ clean_text('call_type') }} as call_type,
+        {{ clean_text('started_at') }} as started_at,
+        {{ clean_text('duration_s') }} as duration_s,
+        {{ clean_text('bytes_up') }} as bytes_up,
+        {{ clean_text('bytes_down') }} as bytes_down,
+        {{ clean_text('cell_id') }} as cell_id,
+        {{ clean_text('termination_cause') }} as termination_cause,
+        {{ clean_text('is_roaming') }} as is_roaming,
+        kafka_topic,
+        kafka_partition,
+        kafka_offset,
+        {{ dbt.concat(['kafka_topic', "'/'", dbt.cast('kafka_partition', dbt.type_string())]) }} as source_file,
+        _landed_at as loaded_at
+    from source
+
+),
+
+with_payload as (
+
+    select
+        *,
+        {{ json_object_text([
+            'cdr_id', 'switch_id', 'msisdn', 'call_type', 'started_at', 'duration_s',
+            'bytes_up', 'bytes_down', 'cell_id', 'termination_cause', 'is_roaming',
+        ]) }} as raw_record
+    from cleaned
+
+),
+
+-- a second consumer group lands the same offsets again: only the first landing counts
+ranked_landings as (
+
+    select
+        *,
+        row_number() over (
+            partition by kafka_topic, kafka_partition, kafka_offset
+            order by loaded_at
+        ) as landing_rank
+    from with_payload
+
+),
+
+-- the contract's CDR rules, word for word the same in stg_telecom__cdrs and
+-- stg_telecom_stream__cdrs (tests/test_cdr_rules.py proves both give a record the same
+-- reason): the first rule a record breaks is its reject reason
+validated as (
+
+    select
+        *,
+        case
+            when cdr_id is null then 'missing_cdr_id'
+            when {{ is_invalid_required('started_at', 'timestamp') }} then 'unparseable_started_at'
+            when {{ is_invalid_required('duration_s', 'integer') }} then 'non_numeric_duration'
+            when {{ cast_text('duration_s', 'integer', 'bigint') }} < 0 then 'negative_duration'
+            when {{ is_invalid_required('bytes_up', 'integer') }} then 'non_numeric_bytes'
+            when {{ is_invalid_required('bytes_down', 'integer') }} then 'non_numeric_bytes'
+            when call_type is null or lower(call_type) not in ('voice', 'sms', 'data')
+                then 'unknown_call_type'
+            when {{ is_invalid_required('lower(is_roaming)', 'boolean') }}
+                then 'invalid_roaming_flag'
+            when {{ is_outside_dim_dates(cast_text('started_at', 'timestamp', 'timestamp')) }}
+                then 'started_at_out_of_range'
+            when {{ cast_text('bytes_up', 'integer', 'bigint') }} < 0 then 'negative_bytes'
+            when {{ cast_text('bytes_down', 'integer', 'bigint') }} < 0 then 'negative_bytes'
+        end as reject_reason
+    from ranked_landings
+    where landing_rank = 1
 
 ),
 
 typed as (
 
     select
-        source_row_id,
-        {{ typed_cdr_fields() }},
+
+        ---------- ids
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as source_row_id,
+        cdr_id,
+        switch_id,
+        msisdn,
+        cell_id,
+
+        ---------- properties
+        lower(call_type) as call_type,
+        lower(termination_cause) as termination_cause,
+        {{ cast_text('lower(is_roaming)', 'boolean', 'boolean') }} as is_roaming,
+
+        ---------- measures
+        {{ cast_text('duration_s', 'integer', 'bigint') }} as duration_s,
+        {{ cast_text('bytes_up', 'integer', 'bigint') }} as bytes_up,
+        {{ cast_text('bytes_down', 'integer', 'bigint') }} as bytes_down,
+
+        ---------- timestamps
+        {{ cast_text('started_at', 'timestamp', 'timestamp') }} as started_at,
+
+        ---------- validation
+        reject_reason,
 
         ---------- lineage
         source_file,
@@ -22,7 +118,7 @@ typed as (
         loaded_at,
         raw_record
 
-    from landed
+    from validated
 
 )
 
