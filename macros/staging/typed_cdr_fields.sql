@@ -2,9 +2,10 @@
     The typed, validated fields of a CDR and its `reject_reason`, as a select list over
     text columns named as in the contract: one definition for both deliveries (the
     switches' files and the real-time feed), so that a record is accepted or rejected,
-    and for the same reason, whichever way it came.
+    and for the same reason, whichever way it came. `leading_checks` go before the
+    contract's (a file row the loader could not parse: `malformed_row`).
 -#}
-{% macro typed_cdr_fields() -%}
+{% macro typed_cdr_fields(leading_checks=[]) -%}
         ---------- ids
         cdr_id,
         switch_id,
@@ -26,7 +27,7 @@
 
         ---------- validation
         -- the contract's order: the first reason that applies is the reason
-        {{ telestream.first_reject_reason([
+        {{ telestream.first_reject_reason(leading_checks + [
             ["cdr_id is null", 'missing_cdr_id'],
             [telestream.is_invalid_required('started_at', 'timestamp'), 'unparseable_started_at'],
             [telestream.is_invalid_required('duration_s', 'integer'), 'non_numeric_duration'],

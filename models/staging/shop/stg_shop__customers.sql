@@ -34,6 +34,7 @@ typed as (
         loaded_at,
         raw_record,
         {{ first_reject_reason([
+            ["parse_error is not null", 'malformed_row'],
             [is_invalid_required('customer_id', 'integer'), 'invalid_customer_id'],
             [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
         ]) }} as reject_reason

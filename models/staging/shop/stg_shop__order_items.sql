@@ -30,6 +30,7 @@ typed as (
         loaded_at,
         raw_record,
         {{ first_reject_reason([
+            ["parse_error is not null", 'malformed_row'],
             [is_invalid_required('order_item_id', 'integer'), 'invalid_order_item_id'],
             [is_invalid_required('order_id', 'integer'), 'invalid_order_id'],
             [is_invalid_required('quantity', 'integer'), 'invalid_quantity'],

@@ -35,6 +35,7 @@ typed as (
         loaded_at,
         raw_record,
         {{ first_reject_reason([
+            ["parse_error is not null", 'malformed_row'],
             [is_invalid_required('product_id', 'integer'), 'invalid_product_id'],
             [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
             [is_invalid_required('exported_at', 'timestamp'), 'unparseable_exported_at'],

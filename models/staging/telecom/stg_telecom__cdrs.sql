@@ -15,7 +15,7 @@ typed as (
     select
         source_row_id,
         {{ cast_text('record_no', 'integer', 'bigint') }} as record_no,
-        {{ typed_cdr_fields() }},
+        {{ typed_cdr_fields(leading_checks=[["parse_error is not null", 'malformed_row']]) }},
 
         ---------- lineage
         source_file,

@@ -33,6 +33,7 @@ typed as (
         loaded_at,
         raw_record,
         {{ first_reject_reason([
+            ["parse_error is not null", 'malformed_row'],
             ["cell_id is null", 'missing_cell_id'],
             [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
             [is_invalid_required('exported_at', 'timestamp'), 'unparseable_exported_at'],

@@ -35,6 +35,7 @@ typed as (
         loaded_at,
         raw_record,
         {{ first_reject_reason([
+            ["parse_error is not null", 'malformed_row'],
             [is_invalid_required('plan_id', 'integer'), 'invalid_plan_id'],
             [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
             [is_invalid_required('exported_at', 'timestamp'), 'unparseable_exported_at'],

@@ -28,6 +28,7 @@ typed as (
         loaded_at,
         raw_record,
         {{ first_reject_reason([
+            ["parse_error is not null", 'malformed_row'],
             [is_invalid_required('subscription_id', 'integer'), 'invalid_subscription_id'],
             [is_invalid_required('updated_at', 'timestamp'), 'unparseable_updated_at'],
             [is_invalid_required('activated_at', 'timestamp'), 'unparseable_activated_at'],
