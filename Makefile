@@ -85,6 +85,8 @@ $(MANIFEST): | $(VENV)/.installed
 	$(BIN)/python -m extract.simulator --clean --out-dir $(INBOX_DIR) --manifest $(MANIFEST) \
 		--days $(DAYS) $(SIMULATOR_FLAGS)
 
+# The job runs through extract/job.py: it holds a lock per Meltano system database and
+# passes --force, so a run record left by a killed run never blocks the rerun.
 run: run-$(TARGET)
 
 # The nightly files through Meltano, today's shop changes and CDRs through Kafka (the
@@ -94,14 +96,14 @@ PUBLISH_TODAY = $(BIN)/python -m extract.kafka.publish --days $(TODAY) --file-da
 	$(SIMULATOR_FLAGS) --truth $(KAFKA_TRUTH)
 
 run-duckdb: setup $(MANIFEST)
-	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/meltano --environment dev run elt'
+	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/python -m extract.job --environment dev elt'
 	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
 		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
 
 # The production job; the roles it needs (a loader owning the database, `analyst`) are
 # described in the README's "Production on PostgreSQL".
 run-postgres: setup $(MANIFEST)
-	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/meltano --environment prod run elt-postgres'
+	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/python -m extract.job --environment prod elt-postgres'
 	@echo "built in PostgreSQL $$TELESTREAM_PG_USER@$$TELESTREAM_PG_HOST:$$TELESTREAM_PG_PORT/$$TELESTREAM_PG_DATABASE; rows per mart:"
 	@PGHOST="$$TELESTREAM_PG_HOST" PGPORT="$$TELESTREAM_PG_PORT" PGUSER="$$TELESTREAM_PG_USER" \
 		PGPASSWORD="$$TELESTREAM_PG_PASSWORD" PGDATABASE="$$TELESTREAM_PG_DATABASE" psql -X -c \

@@ -24,7 +24,6 @@ Usage: python -m extract.intake --inbox-dir data/inbox --landing-dir data/landin
 from __future__ import annotations
 
 import argparse
-import csv
 import errno
 import json
 import logging
@@ -36,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from extract.contract import DIALECT, HEADERS
+from extract.landing.dialect import header_of
 
 log = logging.getLogger("extract.intake")
 
@@ -81,14 +81,6 @@ def encoding_violation(path: Path) -> str | None:
                 return None
 
 
-def _header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(
-            handle, delimiter=DIALECT.delimiter, quotechar=DIALECT.quote, doublequote=True
-        )
-        return next(reader, [])
-
-
 def contract_violation(relative: Path, path: Path) -> str | None:
     """Why a delivered file does not follow the contract, or None if it does."""
     table = relative.parts[0] if len(relative.parts) == 2 else None
@@ -97,7 +89,7 @@ def contract_violation(relative: Path, path: Path) -> str | None:
     reason = encoding_violation(path)
     if reason:
         return reason
-    header = _header(path)
+    header = header_of(path)
     if tuple(header) != HEADERS[table]:
         return f"header {header} differs from the contract's {list(HEADERS[table])}"
     return None

@@ -178,7 +178,7 @@ class PostgresLoader:
     which `COPY ... FROM STDIN` streams into the raw table."""
 
     def __init__(self, conninfo: str, schema: str = "raw", work_dir: Path | None = None) -> None:
-        import psycopg  # noqa: PLC0415 (only the postgres engine needs it)
+        import psycopg  # only the postgres engine needs it
 
         self.schema = schema
         self.work_dir = work_dir

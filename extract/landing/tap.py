@@ -25,7 +25,7 @@ BOOKMARK = "last_delivery_id"
 ENCODING = BaseBatchFileEncoding(format="csv")
 
 
-class ContractViolation(RuntimeError):
+class ContractViolationError(RuntimeError):
     """The catalog asks for something the contract's files cannot give."""
 
 
@@ -41,7 +41,7 @@ def deliveries(table_dir: Path, after: str | None) -> list[tuple[str, Path]]:
             continue
         files = [path for path in folder.iterdir() if not path.name.startswith(".")]
         if len(files) != 1:
-            raise ContractViolation(f"delivery {folder} holds {len(files)} files, not one")
+            raise ContractViolationError(f"delivery {folder} holds {len(files)} files, not one")
         found.append((folder.name, files[0]))
     return found
 
@@ -68,10 +68,11 @@ class DeliveryStream(Stream):
             column for column in self.columns if not self.mask.get(("properties", column), True)
         ]
         if missing or deselected:
-            raise ContractViolation(
+            raise ContractViolationError(
                 f"stream {self.name}: the catalog lacks {missing} and deselects {deselected}; "
                 "every contract column is landed (the files carry them all): fix the "
-                "catalog or the Meltano `select`, or deselect the whole stream"
+                "catalog (`meltano run --refresh-catalog`) or the Meltano `select`, or "
+                "deselect the whole stream"
             )
 
     def get_batch_config(self, config: t.Mapping) -> BatchConfig | None:
@@ -87,16 +88,14 @@ class DeliveryStream(Stream):
         table_dir = Path(self.config["landing_dir"]) / self.table
         after = self.stream_state.get(BOOKMARK)
         pending = deliveries(table_dir, after)
-        self.logger.info(
-            "%s: %d new deliveries after %s", self.name, len(pending), after or "none"
-        )
+        self.logger.info("%s: %d new deliveries after %s", self.name, len(pending), after or "none")
         for delivery_id, path in pending:
             # The bookmark first: the SDK writes the STATE message right after the BATCH.
             self.stream_state[BOOKMARK] = delivery_id
             yield ENCODING, [path.resolve().as_uri()]
 
     def get_records(self, context: t.Any) -> t.Iterable[dict[str, t.Any]]:
-        raise ContractViolation("tap-landing emits BATCH messages only")
+        raise ContractViolationError("tap-landing emits BATCH messages only")
 
 
 class TapLanding(Tap):

@@ -22,14 +22,14 @@ from extract.landing.dialect import header_of
 from extract.landing.loaders import Delivery, DuckDBLoader, Loader, PostgresLoader
 
 
-class BatchOnly(RuntimeError):
+class NotABatchError(RuntimeError):
     """The input is not what this target lands."""
 
 
 def _path(url: str) -> Path:
     parsed = urlparse(url)
     if parsed.scheme not in ("", "file"):
-        raise BatchOnly(f"batch file {url}: only local files are landed")
+        raise NotABatchError(f"batch file {url}: only local files are landed")
     return Path(unquote(parsed.path))
 
 
@@ -38,9 +38,11 @@ class BulkSink(Sink):
 
     def __init__(self, target: TargetBulk, stream_name: str, schema: dict, key_properties):
         super().__init__(target, stream_name, schema, key_properties)
-        self.columns = [name for name in schema.get("properties", {}) if not name.startswith("_sdc_")]
+        self.columns = [
+            name for name in schema.get("properties", {}) if not name.startswith("_sdc_")
+        ]
         if not self.columns:
-            raise BatchOnly(
+            raise NotABatchError(
                 f"stream {stream_name}: the schema has no data columns; refusing to land rows "
                 "without them (rediscover the tap's catalog)"
             )
@@ -48,30 +50,32 @@ class BulkSink(Sink):
         self.loader.ensure_table(stream_name, self.columns)
 
     def process_record(self, record: dict, context: dict) -> None:
-        raise BatchOnly(f"stream {self.stream_name}: RECORD messages are not landed, only BATCH")
+        raise NotABatchError(
+            f"stream {self.stream_name}: RECORD messages are not landed, only BATCH"
+        )
 
     def process_batch(self, context: dict) -> None:
         if context.get("records"):
-            raise BatchOnly(f"stream {self.stream_name}: RECORD messages are not landed")
+            raise NotABatchError(f"stream {self.stream_name}: RECORD messages are not landed")
 
-    def process_batch_files(
-        self, encoding: BaseBatchFileEncoding, files: t.Sequence[str]
-    ) -> None:
+    def process_batch_files(self, encoding: BaseBatchFileEncoding, files: t.Sequence[str]) -> None:
         if encoding.format != "csv" or encoding.compression not in (None, "none"):
-            raise BatchOnly(
+            raise NotABatchError(
                 f"stream {self.stream_name}: batch encoding {encoding} is not the contract's CSV"
             )
         for url in files:
             path = _path(url)
             header = header_of(path)
             if header != self.columns:
-                raise BatchOnly(
+                raise NotABatchError(
                     f"{path}: header {header} differs from the stream's columns {self.columns}"
                 )
             delivery = Delivery(table=self.stream_name, delivery_id=path.parent.name, path=path)
             result = self.loader.load(delivery, self.columns)
             if result.skipped:
-                self.logger.info("%s: delivery %s already landed, skipped", path.name, delivery.delivery_id)
+                self.logger.info(
+                    "%s: delivery %s already landed, skipped", path.name, delivery.delivery_id
+                )
                 continue
             self.record_counter_metric.increment(result.rows)
             self.logger.info(
@@ -120,9 +124,9 @@ class TargetBulk(Target):
         config = self.config
         if config["engine"] == "duckdb":
             if not config.get("duckdb_path"):
-                raise BatchOnly("engine duckdb needs duckdb_path")
+                raise NotABatchError("engine duckdb needs duckdb_path")
             return DuckDBLoader(Path(config["duckdb_path"]), schema=config["schema"])
-        from psycopg.conninfo import make_conninfo  # noqa: PLC0415
+        from psycopg.conninfo import make_conninfo
 
         settings = {
             "host": config.get("host"),
