@@ -305,21 +305,27 @@ def _start_land(sandbox: Sandbox) -> subprocess.Popen[str]:
     )
 
 
-def _kill_when(process: subprocess.Popen[str], trigger: str, count: int, delay: float) -> bool:
-    """SIGKILL the whole run (wrapper, meltano, intake, tap, target) after the `count`-th
-    output line containing `trigger` plus `delay` seconds; False if it finished first."""
-    seen = 0
+def _kill_when(
+    process: subprocess.Popen[str], trigger: str | None, count: int, delay: float
+) -> bool:
+    """SIGKILL the whole run (wrapper, meltano, intake, tap, target) `delay` seconds after
+    the `count`-th output line containing `trigger` (or after the start, without one);
+    False if the run finished first."""
     assert process.stdout is not None
     fired = threading.Event()
 
     def kill() -> None:
-        fired.set()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        if process.poll() is None:
+            fired.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
-    for line in process.stdout:
-        if trigger in line:
-            seen += 1
+    seen = 0
+    if trigger is None:
+        threading.Timer(delay, kill).start()
+    else:
+        for line in process.stdout:
+            seen += trigger in line
             if seen == count:
                 threading.Timer(delay, kill).start()
                 break
@@ -333,10 +339,9 @@ def _kill_when(process: subprocess.Popen[str], trigger: str, count: int, delay: 
 def killed_landing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, Path]]:
     root = tmp_path_factory.mktemp("bulk_landing_killed")
     sandbox = Sandbox(root)
-    config = dataclasses.replace(E2E_CONFIG, days=6, calls_per_day=3000, switches=3)
+    config = dataclasses.replace(E2E_CONFIG, days=KILLS, calls_per_day=3000, switches=3)
     generated = root / "generated"
     generate(config, generated, root / "manifest.json")
-    deliver_days(generated, sandbox.inbox_dir, _dates(config, config.days))
     yield sandbox, generated
 
 
@@ -344,16 +349,21 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     killed_landing: tuple[Sandbox, Path],
 ) -> None:
     sandbox, generated = killed_landing
+    dates = _dates(E2E_CONFIG, KILLS)
     rng = random.Random(20261202)
-    # The moments: during intake (after its n-th file), during the load (after target-bulk's
-    # n-th delivery), or anywhere (seconds after start), each with a random extra delay.
+    # Each night one more day's ten files arrive, and the run is killed during intake
+    # (after its n-th file), during the load (after target-bulk's n-th delivery) or at
+    # any moment (seconds after the start), with a random extra delay.
     kills = 0
-    for attempt in range(KILLS):
-        trigger, count = rng.choice(
-            [("extract.intake: landed", rng.randint(1, 40)), ("rows (", rng.randint(1, 60)),
-             ("meltano", rng.randint(1, 20))]
-        )  # fmt: skip
-        delay = rng.uniform(0, 0.3)
+    for attempt, day in enumerate(dates):
+        deliver_days(generated, sandbox.inbox_dir, [day])
+        trigger, count, delay = rng.choice(
+            [
+                ("extract.intake: landed", rng.randint(1, 10), rng.uniform(0, 0.05)),
+                ("rows (", rng.randint(1, 10), rng.uniform(0, 0.2)),
+                (None, 0, rng.uniform(1, 15)),
+            ]
+        )
         process = _start_land(sandbox)
         killed = _kill_when(process, trigger, count, delay)
         kills += killed
