@@ -227,6 +227,14 @@ class PostgresLoader:
         target_columns = ", ".join(_ident(c) for c in [*columns, *METADATA_COLUMNS])
         batched_at = datetime.now(UTC)
         parameters = _parameters(delivery, batched_at)
+        ledger = f"{_ident(self.schema)}.{LEDGER}"
+        with self.connection.transaction():
+            landed = self.connection.execute(
+                f"select 1 from {ledger} where table_name = %s and delivery_id = %s",
+                [delivery.table, delivery.delivery_id],
+            ).fetchone()
+        if landed:
+            return LoadResult(0, 0, time.perf_counter() - began, skipped=True)
         with tempfile.TemporaryDirectory(prefix="target-bulk-", dir=self.work_dir) as scratch:
             clean_path, malformed_path = Path(scratch, "clean.csv"), Path(scratch, "bad.csv")
             _drop_rejects(self.parser)
@@ -238,7 +246,7 @@ class PostgresLoader:
                 # The ledger row first: a concurrent loader of the same delivery waits on
                 # its key, then finds it landed.
                 inserted = self.connection.execute(
-                    f"insert into {_ident(self.schema)}.{LEDGER} values (%s, %s, %s, %s, %s, %s) "
+                    f"insert into {ledger} values (%s, %s, %s, %s, %s, %s) "
                     "on conflict do nothing returning delivery_id",
                     [
                         delivery.table,
