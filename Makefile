@@ -76,7 +76,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[pipeline,kafka,dev]'
+	$(BIN)/pip install --quiet -e '.[pipeline,kafka,landing,dev]'
 	@touch $@
 
 .meltano/.installed: meltano.yml $(VENV)/.installed
@@ -92,6 +92,8 @@ $(MANIFEST): | $(VENV)/.installed
 	$(BIN)/python -m extract.simulator --clean --out-dir $(INBOX_DIR) --manifest $(MANIFEST) \
 		--days $(DAYS) $(SIMULATOR_FLAGS)
 
+# The job runs through extract/job.py: it holds a lock per Meltano system database and
+# passes --force, so a run record left by a killed run never blocks the rerun.
 run: run-$(TARGET)
 
 # The nightly files through Meltano, today's shop changes and CDRs through Kafka (the
@@ -101,7 +103,7 @@ PUBLISH_TODAY = $(BIN)/python -m extract.kafka.publish --days $(TODAY) --file-da
 	$(SIMULATOR_FLAGS) --truth $(KAFKA_TRUTH)
 
 run-duckdb: setup $(MANIFEST)
-	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/meltano --environment dev run elt'
+	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/python -m extract.job --environment dev elt'
 	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
 		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
 
@@ -113,7 +115,7 @@ PG_ROWS_PER_MART = select table_name as mart, (xpath('/row/n/text()', query_to_x
 # wrappers, while a local cluster still runs.
 run-postgres: setup $(MANIFEST) $(if $(LOCAL_PG),system-deps)
 	$(WITH_LOCAL_PG) $(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) \
-		&& $(BIN)/meltano --environment prod run elt-postgres \
+		&& $(BIN)/python -m extract.job --environment prod elt-postgres \
 		&& echo "built in PostgreSQL $$TELESTREAM_PG_USER@$$TELESTREAM_PG_HOST:$$TELESTREAM_PG_PORT/$$TELESTREAM_PG_DATABASE; rows per mart:" \
 		&& PGHOST="$$TELESTREAM_PG_HOST" PGPORT="$$TELESTREAM_PG_PORT" PGUSER="$$TELESTREAM_PG_USER" \
 			PGPASSWORD="$$TELESTREAM_PG_PASSWORD" PGDATABASE="$$TELESTREAM_PG_DATABASE" \

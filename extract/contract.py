@@ -1,11 +1,30 @@
-"""The source contract's file layout (docs/source_contract.md): tables and their headers.
+"""The source contract's file layout (docs/source_contract.md): tables, headers, dialect.
 
-Shared by the simulator, which writes files in this layout, and by intake, which
-refuses files that do not follow it: tap-spreadsheets maps every file of a stream by
-the first file's header, so a file with other columns would be loaded mis-mapped.
+Shared by the simulator, which writes files in this layout; by intake, which refuses
+files that do not follow it; by tap-landing, whose catalog is built from it (never from
+the first file seen); and by target-bulk, which parses with exactly this dialect.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How every delivered file is written: parsed with exactly this, never sniffed."""
+
+    delimiter: str = ","
+    quote: str = '"'
+    # A quote inside a quoted field is doubled (RFC 4180).
+    escape: str = '"'
+    header: bool = True
+    encoding: str = "utf-8"
+    # Spreadsheet exports start with a UTF-8 byte-order mark; it is accepted and ignored.
+    byte_order_mark: bytes = b"\xef\xbb\xbf"
+
+
+DIALECT = CsvDialect()
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "shop_customers": (

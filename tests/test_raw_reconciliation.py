@@ -1,7 +1,8 @@
 """Raw holds exactly what the files held: no row lost or added by the loader.
 
-target-duckdb 0.8.0 silently drops the first row of every batch with duckdb >= 1.3; this
-is the test that catches such a loader, so it compares every table and every file.
+A loader can lose rows silently (target-duckdb 0.8.0, the loader before target-bulk,
+dropped the first row of every batch with duckdb >= 1.3); this is the test that catches
+such a loader, so it compares every table and every file.
 """
 
 from __future__ import annotations

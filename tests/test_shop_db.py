@@ -135,7 +135,9 @@ def _create_file_landing_tables(query: Callable[[str], list[tuple[Any, ...]]]) -
     for table, header in HEADERS.items():
         columns = ", ".join(f"{name} text" for name in header)
         query(
-            f"create table raw.{table} ({columns}, _sdc_filename text, _sdc_batched_at timestamp)"
+            f"create table raw.{table} ({columns}, _sdc_filename text, _sdc_batched_at timestamp, "
+            "_sdc_delivery_id text, _sdc_line_number bigint, _sdc_parse_error text, "
+            "_sdc_raw_line text)"
         )
 
 

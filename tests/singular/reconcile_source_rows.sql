@@ -15,6 +15,8 @@ with
 {%- for column in telestream.payload_columns(relation) -%}
 {%- do landed_columns.append(telestream.clean_text(column) ~ ' as ' ~ column) -%}
 {%- endfor -%}
+{#- a malformed row's data columns are null: its raw line tells it apart -#}
+{%- do landed_columns.append('_sdc_raw_line') -%}
 {%- endif %}
 counts_{{ source_name }}_{{ table_name }} as (
 

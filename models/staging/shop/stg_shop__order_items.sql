@@ -17,7 +17,10 @@ cleaned as (
         {{ clean_text('unit_price_eur') }} as unit_price_eur,
         {{ clean_text('created_at') }} as created_at,
         {{ file_basename('_sdc_filename') }} as source_file,
-        cast(_sdc_batched_at as timestamp) as loaded_at
+        cast(_sdc_batched_at as timestamp) as loaded_at,
+        -- set by the loader when a line does not split into the contract's fields
+        _sdc_parse_error as parse_error,
+        _sdc_raw_line as raw_line
     from source
 
 ),
@@ -26,10 +29,14 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text([
-            'order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price_eur',
-            'created_at',
-        ]) }} as raw_record
+        -- a malformed row keeps its raw line and the loader's error instead
+        case
+            when parse_error is null then {{ json_object_text([
+                'order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price_eur',
+                'created_at',
+            ]) }}
+            else {{ json_object_text(['parse_error', 'raw_line']) }}
+        end as raw_record
     from cleaned
 
 ),
@@ -54,6 +61,7 @@ validated as (
     select
         *,
         case
+            when parse_error is not null then 'malformed_row'
             when {{ is_invalid_required('order_item_id', 'integer') }} then 'invalid_order_item_id'
             when {{ is_invalid_required('order_id', 'integer') }} then 'invalid_order_id'
             when {{ is_invalid_required('quantity', 'integer') }} then 'invalid_quantity'

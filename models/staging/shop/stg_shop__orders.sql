@@ -17,7 +17,10 @@ cleaned as (
         {{ clean_text('ordered_at') }} as ordered_at,
         {{ clean_text('updated_at') }} as updated_at,
         {{ file_basename('_sdc_filename') }} as source_file,
-        cast(_sdc_batched_at as timestamp) as loaded_at
+        cast(_sdc_batched_at as timestamp) as loaded_at,
+        -- set by the loader when a line does not split into the contract's fields
+        _sdc_parse_error as parse_error,
+        _sdc_raw_line as raw_line
     from source
 
 ),
@@ -26,9 +29,13 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text([
-            'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at', 'updated_at',
-        ]) }} as raw_record
+        -- a malformed row keeps its raw line and the loader's error instead
+        case
+            when parse_error is null then {{ json_object_text([
+                'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at', 'updated_at',
+            ]) }}
+            else {{ json_object_text(['parse_error', 'raw_line']) }}
+        end as raw_record
     from cleaned
 
 ),
@@ -53,6 +60,7 @@ validated as (
     select
         *,
         case
+            when parse_error is not null then 'malformed_row'
             when {{ is_invalid_required('order_id', 'integer') }} then 'invalid_order_id'
             when {{ is_invalid_required('ordered_at', 'timestamp') }} then 'unparseable_ordered_at'
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'

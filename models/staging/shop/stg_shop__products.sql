@@ -19,7 +19,10 @@ cleaned as (
         {{ clean_text('updated_at') }} as updated_at,
         {{ clean_text('exported_at') }} as exported_at,
         {{ file_basename('_sdc_filename') }} as source_file,
-        cast(_sdc_batched_at as timestamp) as loaded_at
+        cast(_sdc_batched_at as timestamp) as loaded_at,
+        -- set by the loader when a line does not split into the contract's fields
+        _sdc_parse_error as parse_error,
+        _sdc_raw_line as raw_line
     from source
 
 ),
@@ -28,10 +31,14 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text([
-            'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
-            'updated_at', 'exported_at',
-        ]) }} as raw_record
+        -- a malformed row keeps its raw line and the loader's error instead
+        case
+            when parse_error is null then {{ json_object_text([
+                'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
+                'updated_at', 'exported_at',
+            ]) }}
+            else {{ json_object_text(['parse_error', 'raw_line']) }}
+        end as raw_record
     from cleaned
 
 ),
@@ -56,6 +63,7 @@ validated as (
     select
         *,
         case
+            when parse_error is not null then 'malformed_row'
             when {{ is_invalid_required('product_id', 'integer') }} then 'invalid_product_id'
             when {{ is_invalid_required('updated_at', 'timestamp') }} then 'unparseable_updated_at'
             when {{ is_invalid_required('exported_at', 'timestamp') }}

@@ -23,7 +23,10 @@ cleaned as (
         {{ clean_text('termination_cause') }} as termination_cause,
         {{ clean_text('is_roaming') }} as is_roaming,
         {{ file_basename('_sdc_filename') }} as source_file,
-        cast(_sdc_batched_at as timestamp) as loaded_at
+        cast(_sdc_batched_at as timestamp) as loaded_at,
+        -- set by the loader when a line does not split into the contract's fields
+        _sdc_parse_error as parse_error,
+        _sdc_raw_line as raw_line
     from source
 
 ),
@@ -32,11 +35,15 @@ with_payload as (
 
     select
         *,
-        {{ json_object_text([
-            'record_no', 'cdr_id', 'switch_id', 'msisdn', 'call_type', 'started_at',
-            'duration_s', 'bytes_up', 'bytes_down', 'cell_id', 'termination_cause',
-            'is_roaming',
-        ]) }} as raw_record
+        -- a malformed row keeps its raw line and the loader's error instead
+        case
+            when parse_error is null then {{ json_object_text([
+                'record_no', 'cdr_id', 'switch_id', 'msisdn', 'call_type', 'started_at',
+                'duration_s', 'bytes_up', 'bytes_down', 'cell_id', 'termination_cause',
+                'is_roaming',
+            ]) }}
+            else {{ json_object_text(['parse_error', 'raw_line']) }}
+        end as raw_record
     from cleaned
 
 ),
@@ -63,6 +70,7 @@ validated as (
     select
         *,
         case
+            when parse_error is not null then 'malformed_row'
             when cdr_id is null then 'missing_cdr_id'
             when {{ is_invalid_required('started_at', 'timestamp') }} then 'unparseable_started_at'
             when {{ is_invalid_required('duration_s', 'integer') }} then 'non_numeric_duration'
