@@ -2,7 +2,7 @@
     `where` of the expensive data tests on the large CDR models: the rows the last
     `cdr_lookback_days` days of runs wrote or re-rated (`dbt_updated_at`), so that a
     nightly run tests the new day and its late records, not all history. With
-    `--vars '{full_history_tests: true}'` (the weekly `dbt-full-history-tests` job) or
+    `--vars "{full_history_tests: true}"` (the weekly `make test-full-history`) or
     on a full refresh (every row was just written) every row is tested.
 -#}
 {% macro nightly_test_window(column='dbt_updated_at') -%}
