@@ -33,12 +33,12 @@ valid_records as (
     select cdr_id from {{ ref('stg_telecom__cdrs') }}
     where
         reject_reason is null
-        and cast(started_at as date) >= (select first_call_date from checked_days)
+        and cast(started_at as date) >= (select checked_days.first_call_date from checked_days)
     union
     select cdr_id from {{ ref('stg_telecom_stream__cdrs') }}
     where
         reject_reason is null
-        and cast(started_at as date) >= (select first_call_date from checked_days)
+        and cast(started_at as date) >= (select checked_days.first_call_date from checked_days)
 
 ),
 
@@ -51,7 +51,7 @@ distinct_calls as (
 calls as (
 
     select count(*) as call_rows from {{ ref('fct_calls') }}
-    where call_date >= (select first_call_date from checked_days)
+    where call_date >= (select checked_days.first_call_date from checked_days)
 
 )
 

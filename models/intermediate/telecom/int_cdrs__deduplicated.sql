@@ -57,11 +57,10 @@ filed_records as (
         record_no as position_in_delivery,
         loaded_at
     from {{ ref('stg_telecom__cdrs') }}
-    where
-        reject_reason is null
-        {% if is_incremental() %}
-            and loaded_at > (select file_loaded_at from held_watermarks)
-        {% endif %}
+    where reject_reason is null
+    {% if is_incremental() %}
+        and loaded_at > (select held_watermarks.file_loaded_at from held_watermarks)
+    {% endif %}
 
 ),
 
@@ -84,11 +83,10 @@ streamed_records as (
         kafka_offset as position_in_delivery,
         loaded_at
     from {{ ref('stg_telecom_stream__cdrs') }}
-    where
-        reject_reason is null
-        {% if is_incremental() %}
-            and loaded_at > (select stream_loaded_at from held_watermarks)
-        {% endif %}
+    where reject_reason is null
+    {% if is_incremental() %}
+        and loaded_at > (select held_watermarks.stream_loaded_at from held_watermarks)
+    {% endif %}
 
 ),
 
