@@ -24,15 +24,22 @@ from extract.simulator import generate
 from tests.conftest import E2E_CONFIG, Scenario, _dates
 from tests.pipeline import Sandbox, dbt, deliver_days, meltano, query
 
-# The incremental models and the key of a row; the audit column says when a run wrote
-# the row, which a full refresh changes by design.
+# The incremental models and the key of a row; the audit columns say when a run wrote
+# the row and what it had seen, which a full refresh changes by design.
 INCREMENTAL_MODELS = {
     "intermediate.int_cdrs__deduplicated": ("cdr_id",),
     "intermediate.int_cdrs__rated": ("cdr_id",),
     "marts.fct_calls": ("cdr_id",),
     "marts.fct_daily_customer_usage": ("customer_id", "usage_date"),
 }
-AUDIT_COLUMNS = frozenset({"dbt_updated_at"})
+AUDIT_COLUMNS = frozenset(
+    {
+        "dbt_updated_at",
+        "file_versions_loaded_at",
+        "stream_versions_loaded_at",
+        "database_versions_loaded_at",
+    }
+)
 # Everything the incremental models read, and the models themselves.
 FULL_REFRESH_SELECTION = "+fct_daily_customer_usage"
 UNKNOWN_CUSTOMER_ID = -1

@@ -6,15 +6,9 @@
 -- subscription, plan or customer version that arrived after the calls it covers (a call
 -- held on the unknown customer until its subscription lands). A new version changes the
 -- rating only of calls from its `valid_from` on, of the msisdns (subscriptions, plans)
--- or customers it belongs to. Each source's versions are compared with the newest load
--- time of the calls of the channel that lands it (the same loader's clock).
-
--- The staging models read only when incremental (dbt infers refs outside that branch):
--- depends_on: {{ ref('stg_telecom__subscriptions') }}
--- depends_on: {{ ref('stg_telecom__service_plans') }}
--- depends_on: {{ ref('stg_shop__customers') }}
--- depends_on: {{ ref('stg_shop_cdc__customers') }}
--- depends_on: {{ ref('stg_shop_db__customers') }}
+-- or customers it belongs to. Each run records, per loader (files, stream, shop
+-- database), the newest version load time it saw; the next run takes the versions
+-- landed after it (the same loader's clock on both sides).
 
 {{ config(
     materialized='incremental',
@@ -29,6 +23,24 @@
 ) }}
 
 with
+
+-- The newest load time of the versions this run sees, per loader.
+versions_loaded as (
+
+    select
+        (
+            select max(filed.loaded_at) from (
+                select loaded_at from {{ ref('stg_telecom__subscriptions') }}
+                union all
+                select loaded_at from {{ ref('stg_telecom__service_plans') }}
+                union all
+                select loaded_at from {{ ref('stg_shop__customers') }}
+            ) as filed
+        ) as file_versions_loaded_at,
+        (select max(loaded_at) from {{ ref('stg_shop_cdc__customers') }}) as stream_versions_loaded_at,
+        (select max(loaded_at) from {{ ref('stg_shop_db__customers') }}) as database_versions_loaded_at
+
+),
 
 deduplicated_calls as (
 
@@ -47,15 +59,10 @@ subscriptions as (
 held_watermarks as (
 
     select
-        coalesce(
-            max(case when delivered_via = 'file' then loaded_at end),
-            cast('1900-01-01' as timestamp)
-        ) as file_loaded_at,
-        coalesce(
-            max(case when delivered_via = 'stream' then loaded_at end),
-            max(case when delivered_via = 'file' then loaded_at end),
-            cast('1900-01-01' as timestamp)
-        ) as stream_loaded_at
+        coalesce(max(file_versions_loaded_at), cast('1900-01-01' as timestamp)) as file_loaded_at,
+        coalesce(max(stream_versions_loaded_at), cast('1900-01-01' as timestamp)) as stream_loaded_at,
+        coalesce(max(database_versions_loaded_at), cast('1900-01-01' as timestamp))
+            as database_loaded_at
     from {{ this }}
 
 ),
@@ -100,7 +107,7 @@ extracted_customer_changes as (
 
     {{ versions_landed_after(
         ref('stg_shop_db__customers'), 'customer_id', 'changed_at',
-        'loaded_at', '(select file_loaded_at from held_watermarks)', 'true'
+        'loaded_at', '(select database_loaded_at from held_watermarks)', 'true'
     ) }}
 
 ),
@@ -278,29 +285,33 @@ rated as (
 )
 
 select
-    cdr_id,
-    switch_id,
-    msisdn,
-    cell_id,
-    subscription_id,
-    customer_id,
-    customer_valid_from,
-    plan_id,
-    plan_valid_from,
-    call_type,
-    termination_cause,
-    is_roaming,
-    duration_s,
-    bytes_up,
-    bytes_down,
-    billed_minutes,
-    billed_mb,
-    charge_eur,
-    plan_id is not null as is_rated,
-    started_at,
-    call_date,
-    delivered_via,
-    source_file,
-    loaded_at,
+    rated.cdr_id,
+    rated.switch_id,
+    rated.msisdn,
+    rated.cell_id,
+    rated.subscription_id,
+    rated.customer_id,
+    rated.customer_valid_from,
+    rated.plan_id,
+    rated.plan_valid_from,
+    rated.call_type,
+    rated.termination_cause,
+    rated.is_roaming,
+    rated.duration_s,
+    rated.bytes_up,
+    rated.bytes_down,
+    rated.billed_minutes,
+    rated.billed_mb,
+    rated.charge_eur,
+    rated.plan_id is not null as is_rated,
+    rated.started_at,
+    rated.call_date,
+    rated.delivered_via,
+    rated.source_file,
+    rated.loaded_at,
+    versions_loaded.file_versions_loaded_at,
+    versions_loaded.stream_versions_loaded_at,
+    versions_loaded.database_versions_loaded_at,
     {{ incremental_run_timestamp() }} as dbt_updated_at
 from rated
+cross join versions_loaded
