@@ -166,6 +166,12 @@ format: $(VENV)/.installed
 docs: setup
 	$(BIN)/dbt docs generate --profiles-dir . --target duckdb
 
+# The weekly (or on-demand) run of the tests the nightly build scopes to recent rows:
+# every data test over all history. TARGET=postgres for the production warehouse.
+.PHONY: test-full-history
+test-full-history: setup
+	$(BIN)/dbt test --profiles-dir . --target $(TARGET) --vars '{full_history_tests: true}'
+
 clean:
 	rm -rf $(DATA_DIR) target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal
 

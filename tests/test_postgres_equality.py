@@ -3,15 +3,18 @@
 One simulated dataset is landed twice, its files with Meltano and today's changes and
 CDRs from Kafka with the extractor, into a DuckDB sandbox (environment `dev`, job `elt`)
 and into a throwaway PostgreSQL warehouse (environment `prod`, job `elt-postgres`), and
-dbt builds both. The marts are then compared with each other row by
+dbt builds both, over two nights (the incremental models build on what the first night
+left). The marts are then compared with each other row by
 row and with the simulator's manifest: the same models on two engines must agree to the
-last decimal, and each must agree with the ground truth.
+last decimal, and each must agree with the ground truth. Last, PostgreSQL's incremental
+models are compared with a full refresh of themselves.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,9 +37,11 @@ from tests.postgres_fixtures import (
     ANALYST_ROLE,
     PostgresSandbox,
     PostgresWarehouse,
+    dbt_postgres,
     meltano_prod,
     postgres_warehouse,  # noqa: F401 (a fixture, used by name)
 )
+from tests.test_incremental import AUDIT_COLUMNS, FULL_REFRESH_SELECTION, INCREMENTAL_MODELS
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,7 @@ class Engines:
 
     duckdb: Sandbox
     postgres: PostgresWarehouse
+    postgres_sandbox: PostgresSandbox
     manifest: dict[str, Any]
     kafka_truth: dict[str, Any]
     build_seconds: dict[str, float]
@@ -74,7 +80,7 @@ class Engines:
 
 
 def _build_seconds(target_dir: Path) -> float:
-    """dbt's own wall time of the last invocation (the build), from run_results.json."""
+    """dbt's own wall time of the last invocation (the night's build), from run_results.json."""
     return float(json.loads((target_dir / "run_results.json").read_text())["elapsed_time"])
 
 
@@ -108,18 +114,20 @@ def _build_engines(warehouse: PostgresWarehouse, root: Path, bootstrap_servers: 
         kafka_bootstrap_servers=bootstrap_servers,
         warehouse_env=tuple(warehouse.env().items()),
     )
-    for sandbox in (duckdb_sandbox, postgres_sandbox):
-        deliver_days(generated, sandbox.inbox_dir, dates)
-
-    meltano(duckdb_sandbox, "run", "elt")
-    meltano_prod(postgres_sandbox, "run", "elt-postgres")
+    # Two nights, each built incrementally: the first brings every day's files but the
+    # last and the stream; the second the last day's files, repeating streamed calls.
+    for night_dates in (dates[:-1], dates[-1:]):
+        for sandbox in (duckdb_sandbox, postgres_sandbox):
+            deliver_days(generated, sandbox.inbox_dir, night_dates)
+        meltano(duckdb_sandbox, "run", "elt")
+        meltano_prod(postgres_sandbox, "run", "elt-postgres")
 
     build_seconds = {
         "duckdb": _build_seconds(duckdb_sandbox.dbt_target_dir),
         "postgres": _build_seconds(postgres_sandbox.dbt_target_dir),
     }
     log.info(
-        "dbt build wall time on the same %d days: DuckDB %.1f s, PostgreSQL %.1f s",
+        "dbt build wall time of the second night (%d days): DuckDB %.1f s, PostgreSQL %.1f s",
         E2E_CONFIG.days,
         build_seconds["duckdb"],
         build_seconds["postgres"],
@@ -128,6 +136,7 @@ def _build_engines(warehouse: PostgresWarehouse, root: Path, bootstrap_servers: 
     return Engines(
         duckdb=duckdb_sandbox,
         postgres=warehouse,
+        postgres_sandbox=postgres_sandbox,
         manifest=manifest,
         kafka_truth=kafka_truth,
         build_seconds=build_seconds,
@@ -291,3 +300,49 @@ def test_analyst_cannot_read_outside_the_marts(engines: Engines, relation: str) 
 def test_analyst_cannot_write(engines: Engines, statement: str) -> None:
     with _as_analyst(engines) as connection, pytest.raises(psycopg.errors.InsufficientPrivilege):
         connection.execute(statement)
+
+
+# ---------------------------------------------------------------- incremental
+
+
+def _incremental_rows(engines: Engines) -> dict[str, Counter[tuple[Any, ...]]]:
+    """Every row of every incremental model on PostgreSQL, audit columns aside."""
+    rows = {}
+    for relation in INCREMENTAL_MODELS:
+        schema, table = relation.split(".")
+        columns = [
+            name
+            for (name,) in engines.query(
+                "postgres",
+                "select column_name from information_schema.columns "
+                f"where table_schema = '{schema}' and table_name = '{table}' "
+                "order by ordinal_position",
+            )
+            if name not in AUDIT_COLUMNS
+        ]
+        rows[relation] = Counter(
+            engines.query("postgres", f"select {', '.join(columns)} from {relation}")
+        )
+    return rows
+
+
+# Last in the module: it rebuilds the CDR chain on PostgreSQL (to the same rows).
+def test_postgres_incremental_models_equal_full_refresh(engines: Engines) -> None:
+    incremental = _incremental_rows(engines)
+    (runs,) = engines.query(
+        "postgres", "select count(distinct dbt_updated_at) from intermediate.int_cdrs__deduplicated"
+    )[0]
+    assert runs > 1, "the nights must have been built incrementally"
+    dbt_postgres(
+        engines.postgres_sandbox, "run", "--full-refresh", "--select", FULL_REFRESH_SELECTION
+    )
+    full_refresh = _incremental_rows(engines)
+    for relation, rows in incremental.items():
+        assert rows, f"{relation} is empty: the comparison would prove nothing"
+        only_incremental = rows - full_refresh[relation]
+        only_full_refresh = full_refresh[relation] - rows
+        assert not only_incremental and not only_full_refresh, (
+            relation,
+            list(only_incremental)[:5],
+            list(only_full_refresh)[:5],
+        )

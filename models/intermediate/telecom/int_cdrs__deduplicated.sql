@@ -1,8 +1,42 @@
 -- One row per call: valid CDR records with the same cdr_id are one call, kept from its
 -- first delivery. The same call arrives twice when two switches deliver it, when a later
 -- drop repeats it, or when it comes both in a switch's file and on the real-time feed.
+--
+-- Incremental (append): a run reads the records each delivery channel landed after the
+-- newest one this table holds from it, and appends the calls it does not hold yet. A
+-- held call was delivered earlier than any new record, so it stays the first delivery;
+-- a late record is a new delivery like any other.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    indexes=[
+        {'columns': ['cdr_id'], 'unique': true},
+        {'columns': ['dbt_updated_at']},
+    ] if target.type == 'postgres' else [],
+    post_hook=incremental_post_hooks(),
+) }}
 
 with
+
+{% if is_incremental() %}
+
+held_watermarks as (
+
+    select
+        coalesce(
+            max(case when delivered_via = 'file' then loaded_at end),
+            cast('1900-01-01' as timestamp)
+        ) as file_loaded_at,
+        coalesce(
+            max(case when delivered_via = 'stream' then loaded_at end),
+            cast('1900-01-01' as timestamp)
+        ) as stream_loaded_at
+    from {{ this }}
+
+),
+
+{% endif %}
 
 filed_records as (
 
@@ -24,6 +58,9 @@ filed_records as (
         loaded_at
     from {{ ref('stg_telecom__cdrs') }}
     where reject_reason is null
+    {% if is_incremental() %}
+        and loaded_at > (select held_watermarks.file_loaded_at from held_watermarks)
+    {% endif %}
 
 ),
 
@@ -47,6 +84,9 @@ streamed_records as (
         loaded_at
     from {{ ref('stg_telecom_stream__cdrs') }}
     where reject_reason is null
+    {% if is_incremental() %}
+        and loaded_at > (select held_watermarks.stream_loaded_at from held_watermarks)
+    {% endif %}
 
 ),
 
@@ -61,6 +101,18 @@ valid_records as (
 first_delivery as (
 
     {{ deduplicate('valid_records', 'cdr_id', 'loaded_at, source_file, position_in_delivery') }}
+
+),
+
+new_calls as (
+
+    select first_delivery.*
+    from first_delivery
+    {% if is_incremental() %}
+        left join {{ this }} as held_calls
+            on first_delivery.cdr_id = held_calls.cdr_id
+        where held_calls.cdr_id is null
+    {% endif %}
 
 )
 
@@ -79,5 +131,6 @@ select
     cast(started_at as date) as call_date,
     delivered_via,
     source_file,
-    loaded_at
-from first_delivery
+    loaded_at,
+    {{ incremental_run_timestamp() }} as dbt_updated_at
+from new_calls

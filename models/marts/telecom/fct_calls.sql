@@ -1,17 +1,44 @@
 -- One row per call (a CDR after deduplication), rated with the plan version valid when
 -- it started. Calls from unknown msisdns or cells point at the unknown members.
+--
+-- Incremental (delete+insert on cdr_id): a run takes the calls int_cdrs__rated rated or
+-- rated again since its last run, and the held calls on the unknown cell whose cell an
+-- export has carried since.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='cdr_id',
+    indexes=[
+        {'columns': ['cdr_id'], 'unique': true},
+        {'columns': ['dbt_updated_at']},
+        {'columns': ['call_date']},
+        {'columns': ['cell_sk']},
+    ] if target.type == 'postgres' else [],
+    post_hook=incremental_post_hooks(),
+) }}
 
 with
-
-rated_calls as (
-
-    select * from {{ ref('int_cdrs__rated') }}
-
-),
 
 cells as (
 
     select cell_id from {{ ref('int_cells__current') }}
+
+),
+
+rated_calls as (
+
+    select * from {{ ref('int_cdrs__rated') }}
+    {% if is_incremental() %}
+        where dbt_updated_at > {{ last_incremental_run() }}
+        or cdr_id in (
+            select held_calls.cdr_id
+            from {{ this }} as held_calls
+            inner join cells
+                on held_calls.cell_id = cells.cell_id
+            where held_calls.cell_sk = {{ unknown_member_key() }}
+        )
+    {% endif %}
 
 ),
 
@@ -56,7 +83,8 @@ calls as (
         rated_calls.started_at,
         rated_calls.call_date,
         rated_calls.delivered_via,
-        rated_calls.source_file
+        rated_calls.source_file,
+        {{ incremental_run_timestamp() }} as dbt_updated_at
     from rated_calls
     left join cells
         on rated_calls.cell_id = cells.cell_id

@@ -1,11 +1,32 @@
 -- One row per customer per day with at least one call. Calls from unknown msisdns are
 -- summed under customer_id -1.
+--
+-- Incremental (delete+insert on usage_date): a run sums again every day that has a call
+-- fct_calls wrote since its last run (a new, late or re-rated call), all of that day's
+-- customers, so a call moved from the unknown customer to its subscriber leaves both
+-- right.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='usage_date',
+    indexes=[
+        {'columns': ['usage_date']},
+    ] if target.type == 'postgres' else [],
+    post_hook=incremental_post_hooks(),
+) }}
 
 with
 
 calls as (
 
     select * from {{ ref('fct_calls') }}
+    {% if is_incremental() %}
+        where call_date in (
+            select call_date from {{ ref('fct_calls') }}
+            where dbt_updated_at > {{ last_incremental_run() }}
+        )
+    {% endif %}
 
 ),
 
@@ -42,5 +63,6 @@ select
     cast(data_bytes / 1000000.0 as numeric(18, 6)) as data_mb,
     dropped_call_count,
     roaming_call_count,
-    cast(charge_eur as numeric(18, 4)) as charge_eur
+    cast(charge_eur as numeric(18, 4)) as charge_eur,
+    {{ incremental_run_timestamp() }} as dbt_updated_at
 from daily_usage
