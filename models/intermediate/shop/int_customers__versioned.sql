@@ -79,14 +79,36 @@ observations as (
 
 ),
 
+observed_states as (
+
+    -- Each state once (the same key and updated_at, whichever channels carried it),
+    -- from the channel with the log position: it knows when the state took effect.
+    {{ deduplicate('observations', 'customer_id, updated_at', 'source_lsn desc, loaded_at') }}
+
+),
+
 states as (
 
-    {{ deduplicate('observations', 'customer_id, updated_at', 'source_lsn desc, loaded_at') }}
+    select
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        customer_segment,
+        city,
+        country_code,
+        created_at,
+        updated_at,
+        effective_at,
+        source_lsn,
+        loaded_at
+    from observed_states
 
 ),
 
 versions as (
 
+    -- Of states taking effect at one instant (one transaction), the last commit.
     {{ deduplicate('states', 'customer_id, effective_at', 'source_lsn desc, loaded_at desc') }}
 
 ),

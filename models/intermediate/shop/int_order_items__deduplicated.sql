@@ -82,7 +82,7 @@ extracted as (
 
 ),
 
-observations as (
+channel_observations as (
 
     select * from exported
     union all
@@ -94,11 +94,31 @@ observations as (
 
 ),
 
+observations as (
+
+    -- A state a log carried (same key and created_at) takes effect when the log says it
+    -- did, whichever channel observed it: an export of it can never outrank a later
+    -- commit, such as a delete, by its application clock.
+    select
+        channel_observations.*,
+        case
+            when is_deleted then effective_at
+            else coalesce(
+                min(case when source_lsn >= 0 and not is_deleted then effective_at end) over (
+                    partition by order_item_id, created_at
+                ),
+                effective_at
+            )
+        end as ranked_at
+    from channel_observations
+
+),
+
 latest_per_item as (
 
     {{ deduplicate(
         'observations', 'order_item_id',
-        'effective_at desc, source_lsn desc, loaded_at, source_file'
+        'ranked_at desc, source_lsn desc, loaded_at, source_file'
     ) }}
 
 )

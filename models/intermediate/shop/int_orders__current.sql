@@ -81,7 +81,7 @@ extracted as (
 
 ),
 
-observations as (
+channel_observations as (
 
     select * from exported
     union all
@@ -93,11 +93,31 @@ observations as (
 
 ),
 
+observations as (
+
+    -- A state a log carried (same key and updated_at) takes effect when the log says it
+    -- did, whichever channel observed it: an export of it can never outrank a later
+    -- commit, such as a delete, by its application clock.
+    select
+        channel_observations.*,
+        case
+            when is_deleted then effective_at
+            else coalesce(
+                min(case when source_lsn >= 0 and not is_deleted then effective_at end) over (
+                    partition by order_id, updated_at
+                ),
+                effective_at
+            )
+        end as ranked_at
+    from channel_observations
+
+),
+
 latest_per_order as (
 
     {{ deduplicate(
         'observations', 'order_id',
-        'effective_at desc, source_lsn desc, loaded_at desc'
+        'ranked_at desc, source_lsn desc, loaded_at desc'
     ) }}
 
 )

@@ -73,14 +73,34 @@ observations as (
 
 ),
 
+observed_states as (
+
+    -- Each state once (the same key and updated_at, whichever channels carried it),
+    -- from the channel with the log position: it knows when the state took effect.
+    {{ deduplicate('observations', 'product_id, updated_at', 'source_lsn desc, loaded_at') }}
+
+),
+
 states as (
 
-    {{ deduplicate('observations', 'product_id, updated_at', 'source_lsn desc, loaded_at') }}
+    select
+        product_id,
+        sku,
+        product_name,
+        product_category,
+        price_eur,
+        created_at,
+        updated_at,
+        effective_at,
+        source_lsn,
+        loaded_at
+    from observed_states
 
 ),
 
 versions as (
 
+    -- Of states taking effect at one instant (one transaction), the last commit.
     {{ deduplicate('states', 'product_id, effective_at', 'source_lsn desc, loaded_at desc') }}
 
 ),
