@@ -594,9 +594,12 @@ def test_bad_change_events_are_quarantined_and_the_next_night_reaches_every_mart
     ) == [("After", "Berlin")]  # fmt: skip
     assert query(
         sandbox,
-        "select price_eur, created_at, updated_at from marts.dim_products"
+        "select price_eur, created_at, updated_at from staging.stg_shop_cdc__products"
         " where product_id = 900011",
     ) == [(Decimal("42.00"), datetime(2026, 1, 1, 9, 0), datetime(2026, 1, 1, 10, 0))]
+    assert query(sandbox, "select price_eur from marts.dim_products where product_id = 900011") == [
+        (Decimal("42.00"),)
+    ]
     assert query(sandbox, "select count(*) from marts.fct_orders where order_id = 900020") == [(0,)]
 
     # Night 2: day 2's files and the shop's whole change log since go-live; the bad

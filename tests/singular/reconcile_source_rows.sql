@@ -16,7 +16,8 @@ with
 {%- set landed_filter = 'op is not null' -%}
 {%- endif -%}
 {%- elif landed_by == 'extracted' -%}
-{%- set landed_columns = telestream.payload_columns(relation) + ['_sdc_lsn', '_sdc_deleted_at is not null as is_deleted'] -%}
+{%- set landed_columns = telestream.payload_columns(relation)
+    + ['_sdc_lsn', '_sdc_deleted_at is not null as is_deleted'] -%}
 {%- else -%}
 {%- set landed_columns = [telestream.file_basename('_sdc_filename') ~ ' as source_file'] -%}
 {%- for column in telestream.payload_columns(relation) -%}

@@ -121,7 +121,9 @@ change_deletions as (
 
 extracted_deletions as (
 
-    {{ cdc_deletions(ref('stg_shop_db__customers'), 'customer_id', 'effective_at desc, coalesce(source_lsn, -1) desc') }}
+    {{ cdc_deletions(
+        ref('stg_shop_db__customers'), 'customer_id', 'effective_at desc, coalesce(source_lsn, -1) desc'
+    ) }}
 
 ),
 

@@ -101,12 +101,17 @@ observations as (
     select
         channel_observations.*,
         case
-            when is_deleted then effective_at
+            when channel_observations.is_deleted then channel_observations.effective_at
             else coalesce(
-                min(case when source_lsn >= 0 and not is_deleted then effective_at end) over (
-                    partition by order_id, updated_at
+                min(
+                    case
+                        when channel_observations.source_lsn >= 0 and not channel_observations.is_deleted
+                            then channel_observations.effective_at
+                    end
+                ) over (
+                    partition by channel_observations.order_id, channel_observations.updated_at
                 ),
-                effective_at
+                channel_observations.effective_at
             )
         end as ranked_at
     from channel_observations

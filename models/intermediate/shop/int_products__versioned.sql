@@ -2,10 +2,11 @@
 -- database, each taking effect at its channel's effective time (doc block
 -- `effective_at`: the change stream's in commit order, never reordered by updated_at;
 -- of versions taking effect at one instant, the latest commit wins). A truncate of the
--- table ends every product it finds current. A product is deleted when its latest change event or its latest observation
--- in the database's log is a delete or, for what the exports alone know, when it is
--- missing from a later full export (the catalogue is exported in full each day): its
--- last version ends at the earliest time a channel dates the delete.
+-- table ends every product it finds current. A product is deleted when its latest
+-- change event or its latest observation in the database's log is a delete or, for what
+-- the exports alone know, when it is missing from a later full export (the catalogue is
+-- exported in full each day): its last version ends at the earliest time a channel dates
+-- the delete.
 
 with
 
@@ -144,7 +145,9 @@ change_deletions as (
 
 extracted_deletions as (
 
-    {{ cdc_deletions(ref('stg_shop_db__products'), 'product_id', 'effective_at desc, coalesce(source_lsn, -1) desc') }}
+    {{ cdc_deletions(
+        ref('stg_shop_db__products'), 'product_id', 'effective_at desc, coalesce(source_lsn, -1) desc'
+    ) }}
 
 ),
 
