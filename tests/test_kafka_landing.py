@@ -625,3 +625,41 @@ def test_bad_change_events_are_quarantined_and_the_next_night_reaches_every_mart
     assert fingerprint["rejected_rows"] == (
         expected_rejected_rows(manifest, kafka_truth, SMALL_CONFIG.days) | NIGHT_ONE_REJECTS
     )
+
+
+def test_truncates_land_and_logical_messages_are_skipped_with_a_count(
+    broker: KafkaBroker, tmp_path: Path
+) -> None:
+    truncate = json.dumps(
+        {
+            "op": "t",
+            "ts_ms": 1_767_261_600_005,
+            "source": {"lsn": 700, "txId": 9, "ts_ms": 1_767_261_600_000},
+        }
+    )
+    message = json.dumps({"op": "m", "ts_ms": 1_767_261_600_005, "source": {"lsn": 710},
+                          "message": {"prefix": "audit", "content": "aGk="}})  # fmt: skip
+    values = [change_event("order_items", "c", None, item_image(1), 600, 0, False),
+              truncate.encode(), message.encode(),
+              change_event("order_items", "c", None, item_image(2), 720, 0, True)]  # fmt: skip
+    sending = producer(broker)
+    for value in values:
+        sending.produce(ITEMS_TOPIC, key=key_bytes({"order_item_id": 1}), value=value)
+    sending.flush(10)
+    warehouse = tmp_path / "warehouse.duckdb"
+    stats = land(
+        ExtractorConfig(
+            bootstrap_servers=broker.bootstrap_servers, topics=(ITEMS_TOPIC,),
+            group_id="ops", duckdb_path=warehouse, batch_age_s=0.2,
+            kafka_settings=dict(LOCAL_CONSUMER_SETTINGS),
+        )
+    )  # fmt: skip
+    assert (stats.messages, stats.skipped, stats.dead_letters) == (4, 1, 0)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select kafka_offset, op, lsn, order_item_id from raw.kafka_shop_order_items"
+            " order by kafka_offset"
+        ).fetchall()
+        stored = connection.execute("select sum(next_offset) from raw.kafka_offsets").fetchone()
+    assert rows == [(0, "c", 600, "1"), (1, "t", 700, None), (3, "c", 720, "2")]
+    assert stored == (4,)  # the skipped message's offset advanced with the batch
