@@ -44,10 +44,8 @@ import msgspec
 
 from extract.kafka.topics import LOGICAL_TYPES, PLAIN_TYPES, Column, Kind, TopicSpec
 
-ROW_OPS = frozenset({"r", "c", "u", "d"})
-OPS = ROW_OPS | {"t"}
+OPS = frozenset({"r", "c", "u", "d", "t"})
 LOGICAL_MESSAGE_OP = "m"
-DECIMAL_SCHEMA = "org.apache.kafka.connect.data.Decimal"
 _EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
 

@@ -73,6 +73,7 @@ _CONNECT_TYPES = {
     Kind.UUID: "string",
     Kind.ENUM: "string",
 }
+# The io.debezium name of each logical kind (the connector's own), Decimal's from Connect.
 _LOGICAL_NAMES = {
     kind: name for name, kind in reversed(LOGICAL_TYPES.items()) if name.startswith("io.")
 } | {Kind.DECIMAL: "org.apache.kafka.connect.data.Decimal"}
