@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,19 @@ from extract.kafka.cdr_events import CdrDecoder
 from extract.kafka.debezium import (
     DebeziumDecoder,
     PoisonMessageError,
+    SkippedMessage,
     decimal_text,
     micro_timestamp_text,
 )
-from extract.kafka.publish import change_event, encode_decimal, encode_micro_timestamp
+from extract.kafka.publish import (
+    change_event,
+    connect_schema,
+    encode_decimal,
+    encode_micro_timestamp,
+)
 from extract.kafka.sink import Batch, raw_columns
 from extract.kafka.sink_duckdb import DuckDBSink
-from extract.kafka.topics import known_topics, shop_topic
+from extract.kafka.topics import Column, Kind, TopicSpec, column_kind, known_topics, shop_topic
 
 PRODUCTS = DebeziumDecoder(known_topics()[shop_topic("products")])
 ORDERS = DebeziumDecoder(known_topics()[shop_topic("orders")])
@@ -328,3 +335,184 @@ def test_duckdb_sink_keeps_a_lone_surrogate_as_backslash_text(tmp_path: Path) ->
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
         landed = connection.execute(f"select cdr_id from raw.{spec.raw_table}").fetchall()
     assert landed == [("a\\ud800b",)]
+
+
+# ---------- every logical type, by the schema or by the topic's declared encodings
+# Values are written by hand from Debezium's documented encodings: base64 big-endian
+# two's-complement unscaled integers (scale in the schema), epoch days, milli-, micro- and
+# nanoseconds since the epoch or midnight, ISO-8601 strings with an offset.
+
+LOGICAL_COLUMNS = (
+    Column("id", Kind.INT),
+    Column("price", Kind.DECIMAL, 2),
+    Column("amount", Kind.VARIABLE_DECIMAL),
+    Column("day", Kind.DATE),
+    Column("at_ms", Kind.TIMESTAMP_MS),
+    Column("at_us", Kind.MICRO_TIMESTAMP),
+    Column("at_ns", Kind.NANO_TIMESTAMP),
+    Column("at_zoned", Kind.ZONED_TIMESTAMP),
+    Column("time_ms", Kind.TIME_MS),
+    Column("time_us", Kind.MICRO_TIME),
+    Column("doc", Kind.JSON),
+    Column("ref", Kind.UUID),
+    Column("status", Kind.ENUM, allowed=("placed", "paid")),
+    Column("note", Kind.TEXT),
+)
+LOGICAL = DebeziumDecoder(TopicSpec("test.logical", "kafka_test", "debezium", LOGICAL_COLUMNS))
+LOGICAL_IMAGE = {
+    "id": 1,
+    "price": "B9w=",  # 2012 at scale 2
+    "amount": {"scale": 0, "value": "Kg=="},  # 42, not 0.42
+    "day": 20454,
+    "at_ms": 1_767_225_600_123,
+    "at_us": 1_767_225_600_123_456,
+    "at_ns": 1_767_225_600_123_456_789,
+    "at_zoned": "2026-01-01T01:30:00.5+01:00",
+    "time_ms": 45_296_789,
+    "time_us": 45_296_789_012,
+    "doc": '{"gift": true}',
+    "ref": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+    "status": "paid",
+    "note": "hello",
+}
+LOGICAL_TEXTS = ("1", "20.12", "42", "2026-01-01", "2026-01-01 00:00:00.123000",
+                 "2026-01-01 00:00:00.123456", "2026-01-01 00:00:00.123456789",
+                 "2026-01-01 00:30:00.500000", "12:34:56.789", "12:34:56.789012",
+                 '{"gift": true}', "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "paid",
+                 "hello")  # fmt: skip
+
+
+def logical_event(image: dict[str, Any] | None, op: str = "c", **fields: Any) -> bytes:
+    return json.dumps(
+        {"before": None, "after": image, "op": op, "ts_ms": 1,
+         "source": {"lsn": 10, "txId": 2, "ts_ms": 1}} | fields
+    ).encode()  # fmt: skip
+
+
+def wrapped(columns: tuple[Column, ...], payload: bytes) -> bytes:
+    schema = connect_schema("logical", columns)
+    return json.dumps({"schema": schema, "payload": json.loads(payload)}).encode()
+
+
+def test_bare_values_decode_by_the_declared_encodings() -> None:
+    assert LOGICAL.decode(logical_event(LOGICAL_IMAGE))[META:] == LOGICAL_TEXTS
+
+
+def test_wrapped_values_decode_by_the_schema_even_where_the_topic_declares_otherwise() -> None:
+    # The topic declares every column as text; each message's schema says what it is.
+    as_text = DebeziumDecoder(
+        TopicSpec("test.text", "kafka_test", "debezium",
+                  tuple(Column(c.name, Kind.TEXT) for c in LOGICAL_COLUMNS))
+    )  # fmt: skip
+    value = wrapped(LOGICAL_COLUMNS, logical_event(LOGICAL_IMAGE))
+    assert as_text.decode(value)[META:] == LOGICAL_TEXTS
+    assert batched(as_text, [value, value]) == [LOGICAL.decode(value)] * 2
+
+
+def test_a_schema_scale_and_a_variable_scale_are_honoured() -> None:
+    columns = tuple(replace(c, scale=4) if c.name == "price" else c for c in LOGICAL_COLUMNS)
+    image = LOGICAL_IMAGE | {"price": "B1vNFQ==", "amount": {"scale": 3, "value": "+Do="}}
+    row = LOGICAL.decode(wrapped(columns, logical_event(image)))
+    assert row[META + 1 : META + 3] == ("12345.6789", "-1.990")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("price", {"scale": 0, "value": "Kg=="}, "undecodable_decimal"),  # not numeric(p,s)
+        ("price", "42.00", "undecodable_decimal"),  # string mode where precise is declared
+        ("amount", "Kg==", "undecodable_decimal"),
+        ("amount", {"scale": -1, "value": "Kg=="}, "undecodable_decimal"),
+        ("day", "2026-01-01", "wrong_type"),
+        ("at_ms", 1.5, "wrong_type"),
+        ("at_us", 10**20, "wrong_type"),
+        ("at_zoned", "2026-01-01T00:00:00", "wrong_type"),  # no offset: not a zoned value
+        ("at_zoned", "2026-02-30T00:00:00Z", "wrong_type"),
+        ("at_zoned", 1_767_225_600_000, "wrong_type"),
+        ("time_ms", 86_400_000, "wrong_type"),
+        ("time_us", -1, "wrong_type"),
+        ("doc", "{not json", "wrong_type"),
+        ("ref", "not-a-uuid", "wrong_type"),
+        ("status", "shipped", "wrong_type"),
+    ],
+)
+def test_a_value_that_does_not_fit_its_type_is_poison_naming_the_column(
+    column: str, value: Any, reason: str
+) -> None:
+    message = logical_event(LOGICAL_IMAGE | {column: value})
+    for decoded in (LOGICAL.decode, lambda v: LOGICAL.decode(wrapped(LOGICAL_COLUMNS, v))):
+        with pytest.raises(PoisonMessageError) as caught:
+            decoded(message)
+        assert caught.value.reason.startswith(reason)
+        assert caught.value.reason.endswith(f"(column {column})")
+    assert batched(LOGICAL, [message]) == one_by_one(LOGICAL, [message])
+
+
+def test_an_unknown_logical_type_in_the_schema_is_poison() -> None:
+    value = json.loads(wrapped(LOGICAL_COLUMNS, logical_event(LOGICAL_IMAGE)))
+    after = next(f for f in value["schema"]["fields"] if f["field"] == "after")
+    after["fields"][1]["name"] = "io.debezium.data.Bits"
+    with pytest.raises(PoisonMessageError) as caught:
+        LOGICAL.decode(json.dumps(value).encode())
+    assert caught.value.reason == "unsupported_type: 'io.debezium.data.Bits' (column price)"
+
+
+def test_the_unavailable_placeholder_lands_as_itself_in_any_toastable_column() -> None:
+    placeholder = "__debezium_unavailable_value"
+    image = LOGICAL_IMAGE | {"note": placeholder, "doc": placeholder, "status": placeholder,
+                             "price": "X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ=="}  # fmt: skip
+    row = LOGICAL.decode(logical_event(image, op="u"))
+    assert (row[META + 1], row[META + 10], row[META + 12], row[META + 13]) == (placeholder,) * 4
+    assert batched(LOGICAL, [logical_event(image, op="u")]) == [row]
+
+
+def test_truncate_lands_without_an_image_and_a_logical_message_is_skipped() -> None:
+    truncate = logical_event(None, op="t")
+    message = json.dumps({"op": "m", "ts_ms": 1, "source": {"lsn": 11},
+                          "message": {"prefix": "audit", "content": "aGk="}}).encode()  # fmt: skip
+    assert LOGICAL.decode(truncate) == ("t", 10, 2, 1, None, 1) + (None,) * len(LOGICAL_COLUMNS)
+    with pytest.raises(SkippedMessage):
+        LOGICAL.decode(message)
+    good = logical_event(LOGICAL_IMAGE)
+    decoded = LOGICAL.decode_many([good, message, truncate, wrapped(LOGICAL_COLUMNS, message)])
+    assert decoded.skipped == {1, 3} and not decoded.poison
+    assert [column[2] for column in decoded.columns] == list(LOGICAL.decode(truncate))
+
+
+def test_update_without_before_and_delete_with_only_the_key() -> None:
+    update = logical_event(LOGICAL_IMAGE, op="u", before=None)
+    delete = logical_event(None, op="d", before={"id": 1})
+    assert LOGICAL.decode(update)[META:] == LOGICAL_TEXTS
+    assert LOGICAL.decode(delete)[META:] == ("1",) + (None,) * (len(LOGICAL_COLUMNS) - 1)
+    assert batched(LOGICAL, [update, delete]) == one_by_one(LOGICAL, [update, delete])
+
+
+@pytest.mark.parametrize(
+    ("pg_type", "settings", "expected"),
+    [
+        ("numeric(12,2)", {}, (Kind.DECIMAL, 2)),
+        ("numeric", {}, (Kind.VARIABLE_DECIMAL, 0)),
+        ("numeric(12,2)", {"decimal.handling.mode": "string"}, (Kind.DECIMAL_STRING, 0)),
+        ("timestamp", {}, (Kind.MICRO_TIMESTAMP, 0)),
+        ("timestamp(3)", {}, (Kind.TIMESTAMP_MS, 0)),
+        ("timestamp", {"time.precision.mode": "connect"}, (Kind.TIMESTAMP_MS, 0)),
+        ("timestamptz", {}, (Kind.ZONED_TIMESTAMP, 0)),
+        ("timestamp with time zone", {}, (Kind.ZONED_TIMESTAMP, 0)),
+        ("date", {}, (Kind.DATE, 0)),
+        ("time", {}, (Kind.MICRO_TIME, 0)),
+        ("time(3)", {}, (Kind.TIME_MS, 0)),
+        ("time(3)", {"time.precision.mode": "adaptive_time_microseconds"}, (Kind.MICRO_TIME, 0)),
+        ("jsonb", {}, (Kind.JSON, 0)),
+        ("uuid", {}, (Kind.UUID, 0)),
+        ("bigint", {}, (Kind.INT, 0)),
+    ],
+)
+def test_declared_encodings_follow_the_connector_settings(
+    pg_type: str, settings: dict[str, str], expected: tuple[Kind, int]
+) -> None:
+    assert column_kind(pg_type, settings) == expected
+
+
+def test_unsupported_connector_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="double"):
+        column_kind("numeric(12,2)", {"decimal.handling.mode": "double"})

@@ -6,6 +6,7 @@ tests. Extractors run as subprocesses where the test kills or races them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -17,7 +18,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -25,10 +29,14 @@ from confluent_kafka import Producer
 
 from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
 from extract.kafka.config import ExtractorConfig
-from extract.kafka.publish import change_event, encode_decimal, key_bytes
+from extract.kafka.publish import change_event, encode_decimal, key_bytes, publish_simulation
 from extract.kafka.runner import land
 from extract.kafka.sink_duckdb import SCRATCH_PREFIX, remove_orphaned_scratch
-from tests.pipeline import PROJECT_ROOT
+from extract.kafka.topics import SHOP_TABLES, Kind, shop_topic
+from extract.simulator import SimulatorConfig, generate
+from tests import warehouse_metrics
+from tests.ground_truth import expected_rejected_rows
+from tests.pipeline import PROJECT_ROOT, Sandbox, deliver_days, meltano, query
 
 log = logging.getLogger(__name__)
 
@@ -384,3 +392,274 @@ def test_scratch_of_a_killed_extractor_is_removed_on_the_next_start(tmp_path: Pa
     remove_orphaned_scratch(tmp_path)
     assert not dead.exists()
     assert alive.exists()
+
+
+# ---------- real-world Debezium input through the broker, the extractor and dbt
+# Values are hand-written from Debezium's documented encodings: base64 big-endian
+# two's-complement unscaled integers with the scale in the schema, epoch milli- and
+# microseconds, ISO-8601 zoned strings.
+
+SMALL_CONFIG = dataclasses.replace(
+    SimulatorConfig(), seed=11, days=2, customers=20, products=10, plans=2, cells=4,
+    switches=1, calls_per_day=80, orders_per_day=8,
+)  # fmt: skip
+HOUR_US = 3_600_000_000
+T10 = 1_767_261_600_000_000  # 2026-01-01 10:00:00 UTC, epoch microseconds
+LSN = 9_000_000_000  # after every simulated change
+
+
+def debezium(
+    table: str,
+    op: str,
+    after: dict[str, Any] | None,
+    lsn: int | None,
+    commit_us: int,
+    before: dict[str, Any] | None = None,
+) -> bytes:
+    """An unwrapped change event as the PostgreSQL connector writes it."""
+    source = {"version": "2.7.0.Final", "connector": "postgresql", "name": "shop",
+              "ts_ms": commit_us // 1000, "snapshot": "false", "db": "shop",
+              "schema": "public", "table": table, "txId": 77, "lsn": lsn}  # fmt: skip
+    if lsn is None:
+        del source["lsn"]
+    return json.dumps(
+        {"before": before, "after": after, "source": source, "op": op,
+         "ts_ms": commit_us // 1000 + 5}
+    ).encode()  # fmt: skip
+
+
+def customer(customer_id: int, name: str, updated_us: int | None, **fields: Any) -> dict:
+    return {"customer_id": customer_id, "first_name": name, "last_name": "Probe",
+            "email": f"c{customer_id}@example.com", "segment": "consumer", "city": "Bonn",
+            "country_code": "DE", "created_at": T10 - 24 * HOUR_US,
+            "updated_at": updated_us} | fields  # fmt: skip
+
+
+def product(product_id: int, price: str | Any, **fields: Any) -> dict:
+    return {"product_id": product_id, "sku": f"SKU-{product_id}", "product_name": "Probe",
+            "category": "accessories", "price_eur": price, "created_at": T10 - HOUR_US,
+            "updated_at": T10} | fields  # fmt: skip
+
+
+def order(order_id: int, updated_us: int) -> dict:
+    return {"order_id": order_id, "customer_id": 900001, "order_status": "placed",
+            "channel": "web", "ordered_at": T10, "updated_at": updated_us}  # fmt: skip
+
+
+def item(item_id: int, quantity: int, created_us: int | None) -> dict:
+    return {"order_item_id": item_id, "order_id": 900020, "product_id": 1,
+            "quantity": quantity, "unit_price_eur": "B9w=", "created_at": created_us}  # fmt: skip
+
+
+def products_schema(**kinds: tuple[str, str | None, dict[str, str] | None]) -> dict:
+    """The Connect schema of a products event, with the given (type, logical name,
+    parameters) per column; other columns as the topic declares them."""
+    fields = []
+    for column in SHOP_TABLES["products"][0]:
+        spec: dict[str, Any] = {"type": {Kind.INT: "int64", Kind.TEXT: "string",
+                                         Kind.DECIMAL: "bytes"}.get(column.kind, "int64"),
+                                "optional": True, "field": column.name}  # fmt: skip
+        if column.kind is Kind.DECIMAL:
+            spec |= {"name": "org.apache.kafka.connect.data.Decimal",
+                     "parameters": {"scale": str(column.scale)}}  # fmt: skip
+        elif column.kind is Kind.MICRO_TIMESTAMP:
+            spec["name"] = "io.debezium.time.MicroTimestamp"
+        if column.name in kinds:
+            kind, name, parameters = kinds[column.name]
+            spec = {"type": kind, "optional": True, "field": column.name}
+            spec |= {"name": name} if name else {}
+            spec |= {"parameters": parameters} if parameters else {}
+        fields.append(spec)
+    value = {"type": "struct", "fields": fields, "optional": True,
+             "name": "shop.public.products.Value"}  # fmt: skip
+    return {"type": "struct", "name": "shop.public.products.Envelope", "optional": False,
+            "fields": [value | {"field": "before"}, value | {"field": "after"},
+                       {"type": "string", "optional": False, "field": "op"}]}  # fmt: skip
+
+
+def wrapped_products(schema: dict, event: bytes) -> bytes:
+    return json.dumps({"schema": schema, "payload": json.loads(event)}).encode()
+
+
+PLACEHOLDER = "__debezium_unavailable_value"
+# (topic table, key, value): every bad kind and every semantic case, on night 1.
+NIGHT_ONE_EVENTS = [
+    # Commit order wins: the update commits after the create but its updated_at reads an
+    # hour earlier (a writer's skewed clock); before = null (REPLICA IDENTITY DEFAULT).
+    ("customers", 900001, debezium("customers", "c", customer(900001, "Before", T10),
+                                   LSN, T10)),
+    ("customers", 900001, debezium("customers", "u", customer(900001, "After", T10 - HOUR_US),
+                                   LSN + 64, T10 + 60_000_000)),
+    # An unchanged TOASTed column: the placeholder keeps the previous first name.
+    ("customers", 900001, debezium("customers", "u",
+                                   customer(900001, PLACEHOLDER, T10 + 120_000_000,
+                                            city="Berlin"),
+                                   LSN + 128, T10 + 120_000_000)),
+    # Rejected: an inverted validity range, a missing updated_at, a key wider than bigint.
+    ("customers", 900002, debezium("customers", "c",
+                                   customer(900002, "Skew", T10 - 48 * HOUR_US), LSN + 192, T10)),
+    ("customers", 900003, debezium("customers", "c", customer(900003, "NoTime", None),
+                                   LSN + 256, T10)),
+    ("customers", 900004, debezium("customers", "c", customer(2**70, "Huge", T10),
+                                   LSN + 320, T10)),
+    # Rejected: a negative price on a real product (-19.90, unscaled -1990).
+    ("products", 1, debezium("products", "u", product(1, "+Do="), LSN + 384, T10)),
+    # Rejected: two images claiming one log position.
+    ("products", 2, debezium("products", "u", product(2, "B9w="), LSN + 448, T10)),
+    ("products", 2, debezium("products", "u", product(2, "EGg="), LSN + 448, T10)),
+    # Dead letter: a decimal written as a JSON number where precise mode is declared.
+    ("products", 900012, debezium("products", "c", product(900012, 19.9), LSN + 512, T10)),
+    # Rejected: the schema declares updated_at as plain text, and it is not a timestamp.
+    ("products", 900010, wrapped_products(
+        products_schema(updated_at=("string", None, None)),
+        debezium("products", "c", product(900010, "B9w=", updated_at="yesterday"),
+                 LSN + 576, T10))),
+    # Clean, by the schema: a VariableScaleDecimal 42 (scale 0), a timestamptz column
+    # (ZonedTimestamp, 11:00 at +01:00 = 10:00 UTC), a millisecond Timestamp.
+    ("products", 900011, wrapped_products(
+        products_schema(price_eur=("struct", "io.debezium.data.VariableScaleDecimal", None),
+                        updated_at=("string", "io.debezium.time.ZonedTimestamp", None),
+                        created_at=("int64", "io.debezium.time.Timestamp", None)),
+        debezium("products", "c",
+                 product(900011, {"scale": 0, "value": "Kg=="},
+                         updated_at="2026-01-01T11:00:00+01:00",
+                         created_at=(T10 - HOUR_US) // 1000),
+                 LSN + 640, T10))),
+    # A late delete: created with an application clock two hours ahead, deleted half an
+    # hour after the create committed; the delete's `before` holds only the key.
+    ("orders", 900020, debezium("orders", "c", order(900020, T10 + 2 * HOUR_US),
+                                LSN + 704, T10)),
+    ("orders", 900020, debezium("orders", "d", None, LSN + 768, T10 + HOUR_US // 2,
+                                before={"order_id": 900020})),
+    # Rejected: no log position, so no commit order.
+    ("orders", 900021, debezium("orders", "c", order(900021, T10), None, T10)),
+    # Skipped and counted: a logical decoding message, not a row change.
+    ("orders", 900022, json.dumps({"op": "m", "ts_ms": T10 // 1000,
+                                   "source": {"lsn": LSN + 832, "ts_ms": T10 // 1000},
+                                   "message": {"prefix": "audit", "content": "aGk="}}).encode()),
+    # Rejected: a quantity of zero, a missing created_at.
+    ("order_items", 900030, debezium("order_items", "c", item(900030, 0, T10), LSN + 896, T10)),
+    ("order_items", 900031, debezium("order_items", "c", item(900031, 1, None), LSN + 960, T10)),
+]  # fmt: skip
+NIGHT_ONE_REJECTS = {
+    "shop_cdc_customers": {"updated_before_created": 1, "missing_updated_at": 1,
+                           "invalid_customer_id": 1},
+    "shop_cdc_products": {"negative_price": 1, "conflicting_event_at_log_position": 2,
+                          "unparseable_updated_at": 1},
+    "shop_cdc_orders": {"missing_log_position": 1},
+    "shop_cdc_order_items": {"non_positive_quantity": 1, "missing_created_at": 1},
+}  # fmt: skip
+PROBE_KEYS = {"customers": {"900001"}, "products": {"900011"}}
+
+
+def _publish(broker: KafkaBroker, events: list[tuple[str, int, bytes]]) -> None:
+    sending = producer(broker)
+    for table, key, value in events:
+        sending.produce(shop_topic(table), key=key_bytes({"id": key}), value=value)
+    sending.flush(30)
+
+
+def _without_probes(fingerprint: dict[str, Any]) -> dict[str, Any]:
+    versions = {
+        entity: {k: n for k, n in counts.items() if k not in PROBE_KEYS.get(entity, set())}
+        for entity, counts in fingerprint["scd2_versions"].items()
+    }
+    return fingerprint | {"scd2_versions": versions}
+
+
+def test_bad_change_events_are_quarantined_and_the_next_night_reaches_every_mart(
+    broker: KafkaBroker, tmp_path: Path
+) -> None:
+    sandbox = Sandbox(tmp_path / "run", kafka_bootstrap_servers=broker.bootstrap_servers)
+    sandbox.root.mkdir()
+    generated = tmp_path / "generated"
+    generate(SMALL_CONFIG, generated, tmp_path / "manifest.json")
+    dates = [str(SMALL_CONFIG.start_date + timedelta(days=n)) for n in range(SMALL_CONFIG.days)]
+
+    # Night 1: day 1's files, and every bad kind on the change streams.
+    deliver_days(generated, sandbox.inbox_dir, dates[:1])
+    _publish(broker, NIGHT_ONE_EVENTS)
+    meltano(sandbox, "run", "elt")  # fails the test on a red build
+    night_one = warehouse_metrics.rejected_rows(sandbox)
+    assert {t: r for t, r in night_one.items() if t.startswith("shop_cdc")} == NIGHT_ONE_REJECTS
+    dead = query(sandbox, "select reason from raw.kafka_dead_letters")
+    assert [reason for (reason,) in dead] == [
+        "undecodable_decimal: expected base64 text, got 19.9 (column price_eur)"
+    ]
+    landed_orders = query(sandbox, "select count(*) from raw.kafka_shop_orders")
+    assert landed_orders == [(3,)]  # the logical message was skipped, not landed
+    assert query(
+        sandbox, "select first_name, city from marts.dim_customers"
+        " where customer_id = 900001 and is_current"
+    ) == [("After", "Berlin")]  # fmt: skip
+    assert query(
+        sandbox,
+        "select price_eur, created_at, updated_at from staging.stg_shop_cdc__products"
+        " where product_id = 900011",
+    ) == [(Decimal("42.00"), datetime(2026, 1, 1, 9, 0), datetime(2026, 1, 1, 10, 0))]
+    assert query(sandbox, "select price_eur from marts.dim_products where product_id = 900011") == [
+        (Decimal("42.00"),)
+    ]
+    assert query(sandbox, "select count(*) from marts.fct_orders where order_id = 900020") == [(0,)]
+
+    # Night 2: day 2's files and the shop's whole change log since go-live; the bad
+    # events are still in raw (append-only) and still quarantined.
+    deliver_days(generated, sandbox.inbox_dir, dates[1:])
+    truth = publish_simulation(
+        broker.bootstrap_servers, SMALL_CONFIG, SMALL_CONFIG.days, tmp_path / "truth.json"
+    )
+    meltano(sandbox, "run", "elt")
+    fingerprint = _without_probes(warehouse_metrics.mart_fingerprint(sandbox))
+    manifest = truth["manifest"]
+    kafka_truth = {key: value for key, value in truth.items() if key != "manifest"}
+    assert fingerprint["revenue_per_day"] == {
+        day: v for day, v in manifest["revenue_per_day"].items() if float(v) != 0
+    }
+    assert fingerprint["orders_per_status"] == {
+        status: n for status, n in manifest["orders_per_status"].items() if n
+    }
+    assert fingerprint["usage_per_customer_day"] == manifest["usage_per_customer_day"]
+    for entity in ("customers", "products", "service_plans", "subscriptions"):
+        assert fingerprint["scd2_versions"][entity] == manifest["scd2_versions"][entity]
+    assert fingerprint["deleted_products"] == sorted(manifest["deleted_products"])
+    assert fingerprint["rejected_rows"] == (
+        expected_rejected_rows(manifest, kafka_truth, SMALL_CONFIG.days) | NIGHT_ONE_REJECTS
+    )
+
+
+def test_truncates_land_and_logical_messages_are_skipped_with_a_count(
+    broker: KafkaBroker, tmp_path: Path
+) -> None:
+    truncate = json.dumps(
+        {
+            "op": "t",
+            "ts_ms": 1_767_261_600_005,
+            "source": {"lsn": 700, "txId": 9, "ts_ms": 1_767_261_600_000},
+        }
+    )
+    message = json.dumps({"op": "m", "ts_ms": 1_767_261_600_005, "source": {"lsn": 710},
+                          "message": {"prefix": "audit", "content": "aGk="}})  # fmt: skip
+    values = [change_event("order_items", "c", None, item_image(1), 600, 0, False),
+              truncate.encode(), message.encode(),
+              change_event("order_items", "c", None, item_image(2), 720, 0, True)]  # fmt: skip
+    sending = producer(broker)
+    for value in values:
+        sending.produce(ITEMS_TOPIC, key=key_bytes({"order_item_id": 1}), value=value)
+    sending.flush(10)
+    warehouse = tmp_path / "warehouse.duckdb"
+    stats = land(
+        ExtractorConfig(
+            bootstrap_servers=broker.bootstrap_servers, topics=(ITEMS_TOPIC,),
+            group_id="ops", duckdb_path=warehouse, batch_age_s=0.2,
+            kafka_settings=dict(LOCAL_CONSUMER_SETTINGS),
+        )
+    )  # fmt: skip
+    assert (stats.messages, stats.skipped, stats.dead_letters) == (4, 1, 0)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select kafka_offset, op, lsn, order_item_id from raw.kafka_shop_order_items"
+            " order by kafka_offset"
+        ).fetchall()
+        stored = connection.execute("select sum(next_offset) from raw.kafka_offsets").fetchone()
+    assert rows == [(0, "c", 600, "1"), (1, "t", 700, None), (3, "c", 720, "2")]
+    assert stored == (4,)  # the skipped message's offset advanced with the batch

@@ -209,6 +209,24 @@ def test_incremental_reads_only_changed_rows(incremental: IncrementalRun) -> Non
 # ---------------------------------------------------------------- LOG_BASED
 
 
+BAD_SHOP_ROWS = [
+    "insert into products values (990001, 'SKU-BAD', 'Bad', 'accessories', -5.00,"
+    " '2026-01-05 08:00', '2026-01-05 09:00')",
+    "insert into orders values (990002, 1, 'placed', 'web', '2026-01-05 10:00',"
+    " '2026-01-05 09:00')",
+    "insert into orders values (990003, 1, 'placed', 'web', '2026-01-05 10:00', null)",
+    "insert into order_items values (990004, 990002, 1, 0, 5.00, '2026-01-05 10:00')",
+    "insert into customers values (990005, 'Ann', 'Skew', 'a@example.com', 'consumer',"
+    " 'Bonn', 'DE', '2026-01-05 10:00', '2026-01-05 08:00')",
+]
+BAD_SHOP_REJECTS = {
+    "shop_db_products": {"negative_price": 1},
+    "shop_db_orders": {"updated_before_ordered": 1, "missing_updated_at": 1},
+    "shop_db_order_items": {"non_positive_quantity": 1},
+    "shop_db_customers": {"updated_before_created": 1},
+}
+
+
 @dataclass(frozen=True)
 class LogRun:
     query: Callable[[str], list[tuple[Any, ...]]]
@@ -265,6 +283,10 @@ def log_based(
                 "delete from products where product_id = (select min(product_id) from products) "
                 "returning product_id"
             ).fetchone()
+        # One row of each kind that breaks a rule of the contract, written by hand: each
+        # goes to the quarantine, and the build (and the good changes above) go on.
+        for statement in BAD_SHOP_ROWS:
+            connection.execute(statement)
     meltano_prod(shop.sandbox, "run", "elt-shop-db-log")
 
     # Products deleted before the first run were never seen; those of the last day and the
@@ -297,3 +319,12 @@ def test_log_based_product_deletes_reach_the_dimension(log_based: LogRun) -> Non
         "select product_id from marts.dim_products where is_current and is_deleted"
     )
     assert open_versions == []
+
+
+def test_log_based_bad_rows_are_quarantined_and_the_build_goes_on(log_based: LogRun) -> None:
+    rejected = warehouse_metrics.rejected_rows(log_based.query)
+    assert {t: r for t, r in rejected.items() if t.startswith("shop_db")} == BAD_SHOP_REJECTS
+    bad_orders = log_based.query(
+        "select count(*) from marts.fct_orders where order_id in (990002, 990003)"
+    )
+    assert bad_orders == [(0,)]

@@ -36,6 +36,7 @@ _SECOND = itemgetter(1)  # of Message.timestamp(): (type, milliseconds)
 class RunStats:
     messages: int = 0
     dead_letters: int = 0
+    skipped: int = 0  # logical decoding messages (op m): not row changes, not landed
     batches: int = 0
     fetch_s: float = 0.0
     # Part of fetch_s after the first message spent in polls that returned nothing.
@@ -272,13 +273,17 @@ class Extractor:
         decoded = self._decoders[topic].decode_many(values)
         rows = list(zip(repeat(topic), partitions, offsets, keys, timestamps, *decoded.columns))
         batch = self._batch
-        if decoded.poison:
+        if decoded.poison or decoded.skipped:
             poison = decoded.poison
             batch.dead_letters.extend(
                 DeadLetter(topic, partitions[i], offsets[i], keys[i], _text(values[i]), reason)
                 for i, reason in poison.items()
             )
-            rows = [row for index, row in enumerate(rows) if index not in poison]
+            # Logical decoding messages are not row changes: counted, their offsets
+            # advance with the batch, nothing lands.
+            batch.skipped += len(decoded.skipped)
+            dropped = poison.keys() | decoded.skipped
+            rows = [row for index, row in enumerate(rows) if index not in dropped]
         if topic in batch.rows:
             batch.rows[topic].extend(rows)
         else:
@@ -309,6 +314,7 @@ class Extractor:
         self.stats.batches += 1
         self.stats.messages += batch.messages
         self.stats.dead_letters += len(batch.dead_letters)
+        self.stats.skipped += batch.skipped
         # For lag dashboards only; the warehouse is the source of truth, so a failed
         # commit is harmless.
         try:
@@ -364,8 +370,9 @@ class Extractor:
             for (t, p), high in sorted(highs.items())
         )
         log.info(
-            "landed %d messages (%d dead letters) in %d batches, %.0f msg/s; lag %s",
-            landed, self.stats.dead_letters, self.stats.batches, rate, lag or "-",
+            "landed %d messages (%d dead letters, %d skipped) in %d batches, %.0f msg/s; lag %s",
+            landed, self.stats.dead_letters, self.stats.skipped, self.stats.batches, rate,
+            lag or "-",
         )  # fmt: skip
         return now, landed
 
@@ -375,6 +382,7 @@ def describe(stats: RunStats) -> dict[str, Any]:
     return {
         "messages": stats.messages,
         "dead_letters": stats.dead_letters,
+        "skipped": stats.skipped,
         "batches": stats.batches,
         "elapsed_s": round(elapsed, 3),
         "fetch_s": round(stats.fetch_s, 3),

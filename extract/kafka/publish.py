@@ -37,7 +37,15 @@ from typing import Any
 
 from confluent_kafka import Producer
 
-from extract.kafka.topics import CDR_COLUMNS, CDR_TOPIC, SHOP_TABLES, Column, Kind, shop_topic
+from extract.kafka.topics import (
+    CDR_COLUMNS,
+    CDR_TOPIC,
+    LOGICAL_TYPES,
+    SHOP_TABLES,
+    Column,
+    Kind,
+    shop_topic,
+)
 from extract.simulator import SimulatorConfig, generate
 from extract.simulator.clock import Clock
 from extract.simulator.config import add_config_flags, config_from_flags
@@ -46,12 +54,29 @@ log = logging.getLogger("extract.kafka.publish")
 
 _EPOCH = datetime(1970, 1, 1)
 FULL_EXPORTS = frozenset({"products"})  # a key missing from a full export was deleted
+# Kafka Connect type of each column kind, and its logical type name (topics.LOGICAL_TYPES).
 _CONNECT_TYPES = {
     Kind.INT: "int64",
     Kind.TEXT: "string",
     Kind.DECIMAL: "bytes",
+    Kind.VARIABLE_DECIMAL: "struct",
+    Kind.DECIMAL_STRING: "string",
+    Kind.DATE: "int32",
+    Kind.TIME_MS: "int32",
+    Kind.MICRO_TIME: "int64",
+    Kind.NANO_TIME: "int64",
+    Kind.TIMESTAMP_MS: "int64",
     Kind.MICRO_TIMESTAMP: "int64",
+    Kind.NANO_TIMESTAMP: "int64",
+    Kind.ZONED_TIMESTAMP: "string",
+    Kind.JSON: "string",
+    Kind.UUID: "string",
+    Kind.ENUM: "string",
 }
+# The io.debezium name of each logical kind (the connector's own), Decimal's from Connect.
+_LOGICAL_NAMES = {
+    kind: name for name, kind in reversed(LOGICAL_TYPES.items()) if name.startswith("io.")
+} | {Kind.DECIMAL: "org.apache.kafka.connect.data.Decimal"}
 
 
 # ---------- encodings (Debezium defaults)
@@ -91,14 +116,12 @@ def connect_schema(table: str, columns: tuple[Column, ...]) -> dict[str, Any]:
             "optional": True,
             "field": column.name,
         }
+        if column.kind in _LOGICAL_NAMES:
+            spec.update(name=_LOGICAL_NAMES[column.kind], version=1)
         if column.kind is Kind.DECIMAL:
-            spec.update(
-                name="org.apache.kafka.connect.data.Decimal",
-                version=1,
-                parameters={"scale": str(column.scale)},
-            )
-        elif column.kind is Kind.MICRO_TIMESTAMP:
-            spec.update(name="io.debezium.time.MicroTimestamp", version=1)
+            spec["parameters"] = {"scale": str(column.scale)}
+        elif column.kind is Kind.ENUM and column.allowed:
+            spec["parameters"] = {"allowed": ",".join(column.allowed)}
         fields.append(spec)
     value_name = f"shop.public.{table}.Value"
     return {

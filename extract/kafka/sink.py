@@ -36,10 +36,11 @@ class Batch:
     rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     next_offsets: dict[TopicPartitionKey, int] = field(default_factory=dict)
+    skipped: int = 0  # messages consumed that are not row changes (nothing lands)
 
     @property
     def messages(self) -> int:
-        return sum(len(rows) for rows in self.rows.values()) + len(self.dead_letters)
+        return sum(len(rows) for rows in self.rows.values()) + len(self.dead_letters) + self.skipped
 
     def is_empty(self) -> bool:
         return not self.next_offsets

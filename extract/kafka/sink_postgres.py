@@ -105,6 +105,7 @@ def storable_batch(batch: Batch) -> Batch:
             for letter in batch.dead_letters
         ],
         next_offsets=dict(batch.next_offsets),
+        skipped=batch.skipped,
     )
 
 

@@ -1,9 +1,11 @@
 {#-
     The rows of a raw table landed by tap-postgres (source `shop_db`), once each, with
-    the extraction's metadata named: `extracted_row_id`, `is_deleted`, `deleted_at` (when
-    tap-postgres-log read the delete), `source_lsn` (WAL position; null for rows read by
-    a query), `changed_at` (when the observed state took effect: `effective_at_column`
-    for a row image, `deleted_at` for a delete), `extracted_at`, `loaded_at`.
+    the extraction's metadata named: `extracted_row_id` (also `source_row_id`, for the
+    quarantine), `is_deleted`, `deleted_at` (when tap-postgres-log read the delete),
+    `source_lsn` (WAL position; null for rows read by a query), `changed_at` (when the
+    observed state took effect: `effective_at_column` for a row image, `deleted_at` for
+    a delete), `extracted_at`, `loaded_at`, `source_file` (the raw table) and
+    `raw_record` (the row's columns as JSON text).
 
     Incremental runs read their bookmark's row again, and the log extractor's first load
     reads every row the incremental extractor may already have landed: the same row
@@ -42,6 +44,9 @@
         {{ column }},
         {%- endfor %}
         {{ telestream.generate_surrogate_key(columns + ['source_lsn', 'is_deleted']) }} as extracted_row_id,
+        {{ telestream.generate_surrogate_key(columns + ['source_lsn', 'is_deleted']) }} as source_row_id,
+        '{{ relation.identifier }}' as source_file,
+        {{ telestream.json_object_text(columns + ['source_lsn', 'is_deleted']) }} as raw_record,
         is_deleted,
         deleted_at,
         source_lsn,
@@ -54,7 +59,8 @@
 
 {#-
     The change and lineage columns `extracted_rows` adds, as the tail of a shop database
-    staging model's select list: the same names and order in every one.
+    staging model's select list (before its `reject_reason`): the same names and order
+    in every one.
 -#}
 {% macro extracted_row_columns() -%}
         ---------- change
@@ -65,5 +71,8 @@
 
         ---------- lineage
         extracted_at,
-        loaded_at
+        loaded_at,
+        source_row_id,
+        source_file,
+        raw_record
 {%- endmacro %}

@@ -1,6 +1,7 @@
 -- Raw = clean + rejected, per source table: every distinct landed row (a file's: file
--- and payload; a stream's: topic, partition and offset) is either a valid staging row or
--- a quarantined one. Returns the tables that do not add up.
+-- and payload; a stream's: topic, partition and offset, a change stream's tombstones
+-- aside; the shop database's: image, log position and delete flag) is either a valid
+-- staging row or a quarantined one. Returns the tables that do not add up.
 
 {%- set staged_tables = telestream.staged_source_tables() %}
 
@@ -8,8 +9,15 @@ with
 
 {% for source_name, table_name, model_name, landed_by in staged_tables %}
 {%- set relation = source(source_name, table_name) -%}
-{%- if landed_by == 'stream' -%}
+{%- set landed_filter = 'true' -%}
+{%- if landed_by in ('stream', 'change_stream') -%}
 {%- set landed_columns = ['kafka_topic', 'kafka_partition', 'kafka_offset'] -%}
+{%- if landed_by == 'change_stream' -%}
+{%- set landed_filter = 'op is not null' -%}
+{%- endif -%}
+{%- elif landed_by == 'extracted' -%}
+{%- set landed_columns = telestream.payload_columns(relation)
+    + ['_sdc_lsn', '_sdc_deleted_at is not null as is_deleted'] -%}
 {%- else -%}
 {%- set landed_columns = [telestream.file_basename('_sdc_filename') ~ ' as source_file'] -%}
 {%- for column in telestream.payload_columns(relation) -%}
@@ -26,6 +34,7 @@ counts_{{ source_name }}_{{ table_name }} as (
             select count(*) from (
                 select distinct {{ landed_columns | join(', ') }}
                 from {{ relation }}
+                where {{ landed_filter }}
             ) as distinct_landed_rows
         ) as raw_rows,
         (

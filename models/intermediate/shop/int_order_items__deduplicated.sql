@@ -1,8 +1,9 @@
 -- One row per order line that exists now. Items are exported once and captured by the
 -- change stream and the shop database as well; the latest observation wins, by when it
--- took effect (a line's created_at, a delete's time), then by source log position
--- (exports and rows read by a query rank before any logged change, and among exports
--- the first delivery), so a line deleted in the shop is gone.
+-- took effect (the channel's effective time, doc block `effective_at`: an export's
+-- created_at, the change stream's commit order), then by source log position (exports
+-- and rows read by a query rank before any logged change, and among exports the first
+-- delivery), so a line deleted in the shop, or truncated with its table, is gone.
 
 with
 
@@ -34,12 +35,31 @@ captured as (
         quantity,
         unit_price_eur,
         created_at,
-        case when is_deleted then changed_at else created_at end as effective_at,
+        effective_at,
         is_deleted,
         source_lsn,
         loaded_at,
         cast(null as {{ dbt.type_string() }}) as source_file
     from {{ ref('stg_shop_cdc__order_items') }}
+    where reject_reason is null and is_truncate is not true
+
+),
+
+truncated as (
+
+    select
+        order_item_id,
+        cast(null as bigint) as order_id,
+        cast(null as bigint) as product_id,
+        cast(null as integer) as quantity,
+        cast(null as numeric(18, 2)) as unit_price_eur,
+        cast(null as timestamp) as created_at,
+        deleted_at as effective_at,
+        true as is_deleted,
+        source_lsn,
+        cast(null as timestamp) as loaded_at,
+        cast(null as {{ dbt.type_string() }}) as source_file
+    from ({{ cdc_truncations(ref('stg_shop_cdc__order_items'), 'order_item_id') }}) as truncations
 
 ),
 
@@ -52,22 +72,50 @@ extracted as (
         quantity,
         unit_price_eur,
         created_at,
-        changed_at as effective_at,
+        effective_at,
         is_deleted,
         coalesce(source_lsn, -1) as source_lsn,
         loaded_at,
         cast(null as {{ dbt.type_string() }}) as source_file
     from {{ ref('stg_shop_db__order_items') }}
+    where reject_reason is null
 
 ),
 
-observations as (
+channel_observations as (
 
     select * from exported
     union all
     select * from captured
     union all
+    select * from truncated
+    union all
     select * from extracted
+
+),
+
+observations as (
+
+    -- A state a log carried (same key and created_at) takes effect when the log says it
+    -- did, whichever channel observed it: an export of it can never outrank a later
+    -- commit, such as a delete, by its application clock.
+    select
+        channel_observations.*,
+        case
+            when channel_observations.is_deleted then channel_observations.effective_at
+            else coalesce(
+                min(
+                    case
+                        when channel_observations.source_lsn >= 0 and not channel_observations.is_deleted
+                            then channel_observations.effective_at
+                    end
+                ) over (
+                    partition by channel_observations.order_item_id, channel_observations.created_at
+                ),
+                channel_observations.effective_at
+            )
+        end as ranked_at
+    from channel_observations
 
 ),
 
@@ -75,7 +123,7 @@ latest_per_item as (
 
     {{ deduplicate(
         'observations', 'order_item_id',
-        'effective_at desc, source_lsn desc, loaded_at, source_file'
+        'ranked_at desc, source_lsn desc, loaded_at, source_file'
     ) }}
 
 )

@@ -2,7 +2,18 @@ with
 
 change_events as (
 
-    {{ landed_change_events(source('shop_cdc', 'customers')) }}
+    {{ landed_change_events(source('shop_cdc', 'customers'), [
+        'customer_id', 'first_name', 'last_name', 'email', 'segment', 'city',
+        'country_code', 'created_at', 'updated_at',
+    ]) }}
+
+),
+
+available as (
+
+    {{ keep_unavailable_values('change_events', 'customer_id', [
+        'first_name', 'last_name', 'email', 'segment', 'city', 'country_code',
+    ]) }}
 
 ),
 
@@ -12,24 +23,44 @@ typed as (
 
         ---------- ids
         change_event_id,
-        cast(customer_id as bigint) as customer_id,
+        {{ cast_text('customer_id', 'integer', 'bigint') }} as customer_id,
 
         ---------- properties
-        first_name,
-        last_name,
-        lower(email) as email,
-        lower(segment) as customer_segment,
-        city,
-        upper(country_code) as country_code,
+        first_name__available as first_name,
+        last_name__available as last_name,
+        lower(email__available) as email,
+        lower(segment__available) as customer_segment,
+        city__available as city,
+        upper(country_code__available) as country_code,
+        has_unavailable_values,
 
         ---------- timestamps
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
+        {{ change_timestamp('created_at') }} as created_at,
+        {{ change_timestamp('updated_at') }} as updated_at,
 
-        {{ change_event_columns() }}
+        {{ change_event_columns() }},
+        {{ first_reject_reason([
+            ['not is_truncate and ' ~ is_invalid_required('customer_id', 'integer'), 'invalid_customer_id'],
+            ['source_lsn is null or changed_at is null', 'missing_log_position'],
+            [is_log_position_collision('customer_id'), 'conflicting_event_at_log_position'],
+            ['not is_deleted and not is_truncate and updated_at is null', 'missing_updated_at'],
+            ['not ' ~ is_change_timestamp('updated_at'), 'unparseable_updated_at'],
+            ['not ' ~ is_change_timestamp('created_at'), 'unparseable_created_at'],
+            ['not is_deleted and ' ~ change_timestamp('updated_at') ~ ' < ' ~ change_timestamp('created_at'), 'updated_before_created'],
+        ]) }} as reject_reason
 
-    from change_events
+    from available
+
+),
+
+ordered as (
+
+    select
+        *,
+        {{ commit_ordered_at('changed_at', 'customer_id') }}
+            as effective_at
+    from typed
 
 )
 
-select * from typed
+select * from ordered

@@ -2,7 +2,15 @@ with
 
 change_events as (
 
-    {{ landed_change_events(source('shop_cdc', 'order_items')) }}
+    {{ landed_change_events(source('shop_cdc', 'order_items'), [
+        'order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price_eur', 'created_at',
+    ]) }}
+
+),
+
+available as (
+
+    {{ keep_unavailable_values('change_events', 'order_item_id', ['unit_price_eur']) }}
 
 ),
 
@@ -12,21 +20,49 @@ typed as (
 
         ---------- ids
         change_event_id,
-        cast(order_item_id as bigint) as order_item_id,
-        cast(order_id as bigint) as order_id,
-        cast(product_id as bigint) as product_id,
+        {{ cast_text('order_item_id', 'integer', 'bigint') }} as order_item_id,
+        {{ cast_text('order_id', 'integer', 'bigint') }} as order_id,
+        {{ cast_text('product_id', 'integer', 'bigint') }} as product_id,
+        has_unavailable_values,
 
         ---------- measures
-        cast(quantity as integer) as quantity,
-        cast(unit_price_eur as numeric(18, 2)) as unit_price_eur,
+        {{ cast_text('quantity', 'integer', 'integer') }} as quantity,
+        cast(
+            case when {{ is_decimal_of_scale('unit_price_eur__available', 2) }} then unit_price_eur__available end
+            as numeric(18, 2)
+        ) as unit_price_eur,
 
         ---------- timestamps
-        cast(created_at as timestamp) as created_at,
+        {{ change_timestamp('created_at') }} as created_at,
 
-        {{ change_event_columns() }}
+        {{ change_event_columns() }},
+        {{ first_reject_reason([
+            ['not is_truncate and ' ~ is_invalid_required('order_item_id', 'integer'), 'invalid_order_item_id'],
+            ['source_lsn is null or changed_at is null', 'missing_log_position'],
+            [is_log_position_collision('order_item_id'), 'conflicting_event_at_log_position'],
+            ['not is_deleted and not is_truncate and ' ~ is_invalid_required('order_id', 'integer'), 'invalid_order_id'],
+            ['not is_deleted and not is_truncate and ' ~ is_invalid_required('product_id', 'integer'), 'invalid_product_id'],
+            ['not is_deleted and not is_truncate and ' ~ is_invalid_required('quantity', 'integer'), 'invalid_quantity'],
+            ["quantity like '-%' or quantity = '0'", 'non_positive_quantity'],
+            ['not is_deleted and not is_truncate and unit_price_eur__available is null', 'missing_price'],
+            ['not ' ~ is_decimal_of_scale('unit_price_eur__available', 2), 'invalid_price'],
+            ["unit_price_eur__available like '-%'", 'negative_price'],
+            ['not is_deleted and not is_truncate and created_at is null', 'missing_created_at'],
+            ['not ' ~ is_change_timestamp('created_at'), 'unparseable_created_at'],
+        ]) }} as reject_reason
 
-    from change_events
+    from available
+
+),
+
+ordered as (
+
+    select
+        *,
+        {{ commit_ordered_at('changed_at', 'order_item_id') }}
+            as effective_at
+    from typed
 
 )
 
-select * from typed
+select * from ordered

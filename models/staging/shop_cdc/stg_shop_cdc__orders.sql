@@ -2,7 +2,15 @@ with
 
 change_events as (
 
-    {{ landed_change_events(source('shop_cdc', 'orders')) }}
+    {{ landed_change_events(source('shop_cdc', 'orders'), [
+        'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at', 'updated_at',
+    ]) }}
+
+),
+
+available as (
+
+    {{ keep_unavailable_values('change_events', 'order_id', ['order_status', 'channel']) }}
 
 ),
 
@@ -12,21 +20,42 @@ typed as (
 
         ---------- ids
         change_event_id,
-        cast(order_id as bigint) as order_id,
-        cast(customer_id as bigint) as customer_id,
+        {{ cast_text('order_id', 'integer', 'bigint') }} as order_id,
+        {{ cast_text('customer_id', 'integer', 'bigint') }} as customer_id,
 
         ---------- properties
-        lower(order_status) as order_status,
-        lower(channel) as order_channel,
+        lower(order_status__available) as order_status,
+        lower(channel__available) as order_channel,
+        has_unavailable_values,
 
         ---------- timestamps
-        cast(ordered_at as timestamp) as ordered_at,
-        cast(updated_at as timestamp) as updated_at,
+        {{ change_timestamp('ordered_at') }} as ordered_at,
+        {{ change_timestamp('updated_at') }} as updated_at,
 
-        {{ change_event_columns() }}
+        {{ change_event_columns() }},
+        {{ first_reject_reason([
+            ['not is_truncate and ' ~ is_invalid_required('order_id', 'integer'), 'invalid_order_id'],
+            ['source_lsn is null or changed_at is null', 'missing_log_position'],
+            [is_log_position_collision('order_id'), 'conflicting_event_at_log_position'],
+            ['not ' ~ is_text_of_kind('customer_id', 'integer'), 'invalid_customer_id'],
+            ['not is_deleted and not is_truncate and updated_at is null', 'missing_updated_at'],
+            ['not ' ~ is_change_timestamp('updated_at'), 'unparseable_updated_at'],
+            ['not ' ~ is_change_timestamp('ordered_at'), 'unparseable_ordered_at'],
+            ['not is_deleted and ' ~ change_timestamp('updated_at') ~ ' < ' ~ change_timestamp('ordered_at'), 'updated_before_ordered'],
+        ]) }} as reject_reason
 
-    from change_events
+    from available
+
+),
+
+ordered as (
+
+    select
+        *,
+        {{ commit_ordered_at('changed_at', 'order_id') }}
+            as effective_at
+    from typed
 
 )
 
-select * from typed
+select * from ordered

@@ -2,7 +2,18 @@ with
 
 change_events as (
 
-    {{ landed_change_events(source('shop_cdc', 'products')) }}
+    {{ landed_change_events(source('shop_cdc', 'products'), [
+        'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
+        'updated_at',
+    ]) }}
+
+),
+
+available as (
+
+    {{ keep_unavailable_values('change_events', 'product_id', [
+        'sku', 'product_name', 'category', 'price_eur',
+    ]) }}
 
 ),
 
@@ -12,24 +23,50 @@ typed as (
 
         ---------- ids
         change_event_id,
-        cast(product_id as bigint) as product_id,
-        sku,
+        {{ cast_text('product_id', 'integer', 'bigint') }} as product_id,
+        sku__available as sku,
 
         ---------- properties
-        product_name,
-        lower(category) as product_category,
+        product_name__available as product_name,
+        lower(category__available) as product_category,
+        has_unavailable_values,
 
         ---------- measures
-        cast(price_eur as numeric(18, 2)) as price_eur,
+        cast(
+            case when {{ is_decimal_of_scale('price_eur__available', 2) }} then price_eur__available end
+            as numeric(18, 2)
+        ) as price_eur,
 
         ---------- timestamps
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
+        {{ change_timestamp('created_at') }} as created_at,
+        {{ change_timestamp('updated_at') }} as updated_at,
 
-        {{ change_event_columns() }}
+        {{ change_event_columns() }},
+        {{ first_reject_reason([
+            ['not is_truncate and ' ~ is_invalid_required('product_id', 'integer'), 'invalid_product_id'],
+            ['source_lsn is null or changed_at is null', 'missing_log_position'],
+            [is_log_position_collision('product_id'), 'conflicting_event_at_log_position'],
+            ['not is_deleted and not is_truncate and updated_at is null', 'missing_updated_at'],
+            ['not ' ~ is_change_timestamp('updated_at'), 'unparseable_updated_at'],
+            ['not ' ~ is_change_timestamp('created_at'), 'unparseable_created_at'],
+            ['not is_deleted and not is_truncate and price_eur__available is null', 'missing_price'],
+            ['not ' ~ is_decimal_of_scale('price_eur__available', 2), 'invalid_price'],
+            ["price_eur__available like '-%'", 'negative_price'],
+            ['not is_deleted and ' ~ change_timestamp('updated_at') ~ ' < ' ~ change_timestamp('created_at'), 'updated_before_created'],
+        ]) }} as reject_reason
 
-    from change_events
+    from available
+
+),
+
+ordered as (
+
+    select
+        *,
+        {{ commit_ordered_at('changed_at', 'product_id') }}
+            as effective_at
+    from typed
 
 )
 
-select * from typed
+select * from ordered

@@ -25,10 +25,25 @@ typed as (
         cast(ordered_at as timestamp) as ordered_at,
         cast(updated_at as timestamp) as updated_at,
 
-        {{ extracted_row_columns() }}
+        {{ extracted_row_columns() }},
+        case
+            when order_id is null then 'missing_order_id'
+            when {{ is_log_position_collision('order_id') }} then 'conflicting_rows_at_log_position'
+            when not is_deleted and updated_at is null then 'missing_updated_at'
+            when not is_deleted and updated_at < ordered_at then 'updated_before_ordered'
+        end as reject_reason
 
     from extracted
 
+),
+
+ordered as (
+
+    select
+        *,
+        {{ commit_ordered_at('changed_at', 'order_id', 'source_lsn, loaded_at') }} as effective_at
+    from typed
+
 )
 
-select * from typed
+select * from ordered
