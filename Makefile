@@ -69,7 +69,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[pipeline,kafka,dev]'
+	$(BIN)/pip install --quiet -e '.[pipeline,kafka,analytics,dev]'
 	@touch $@
 
 .meltano/.installed: meltano.yml $(VENV)/.installed
