@@ -9,10 +9,22 @@ order_items as (
 
 ),
 
+-- A discontinued product has no current version: name every product by its latest one.
+product_versions as (
+
+    select
+        product_id,
+        product_name,
+        product_category,
+        row_number() over (partition by product_id order by valid_from desc) as recency_rank
+    from {{ ref('dim_products') }}
+
+),
+
 products as (
 
-    select * from {{ ref('dim_products') }}
-    where is_current
+    select * from product_versions
+    where recency_rank = 1
 
 ),
 
