@@ -12,6 +12,7 @@ INBOX_DIR := $(DATA_DIR)/inbox
 LANDING_DIR := $(DATA_DIR)/landing
 MANIFEST := $(DATA_DIR)/manifest.json
 KAFKA_TRUTH := $(DATA_DIR)/kafka_truth.json
+REPORT := target/report/index.html
 
 # Scale of the simulated sources for `make run`; override on the command line,
 # e.g. `make run DAYS=30 CALLS_PER_DAY=20000`.
@@ -53,13 +54,14 @@ endif
 # Root installs system packages itself; anyone else through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup system-deps run run-duckdb run-postgres test lint format bench docs clean distclean
+.PHONY: help setup system-deps browser-deps run run-duckdb run-postgres report test lint format bench docs clean distclean
 
 help:
 	@echo "make run    simulate the sources, land them with Meltano, build the warehouse (DuckDB)"
 	@echo "            make run TARGET=postgres: the same into PostgreSQL (TELESTREAM_PG_* variables)"
 	@echo "make test   run every test (pytest: simulator, Meltano landing, dbt build, marts vs ground truth)"
 	@echo "make bench  benchmarks (throughput, ratios); never part of make test"
+	@echo "make report write the analysts' HTML report from the warehouse and print its path"
 	@echo "make lint   sqlfluff on the dbt project, ruff on the Python"
 	@echo "make docs   dbt docs generate (then: $(BIN)/dbt docs serve --profiles-dir .)"
 	@echo "make clean  remove generated data, the warehouse and dbt artefacts"
@@ -97,6 +99,7 @@ run-duckdb: setup $(MANIFEST)
 	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/meltano --environment dev run elt'
 	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
 		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
+	$(BIN)/python -m report --warehouse $(TELESTREAM_DUCKDB_PATH) --output $(REPORT)
 
 # The production job; the roles it needs (a loader owning the database, `analyst`) are
 # described in the README's "Production on PostgreSQL".
@@ -125,7 +128,21 @@ system-deps:
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql-$$major-wal2json; \
 	fi
 
-test: setup system-deps
+# The browser tests drive Debian's headless Chromium through its chromedriver (never a
+# downloaded browser); install both only when missing.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+		echo "chromium and chromedriver present"; \
+	else \
+		echo "installing Debian packages chromium and chromium-driver"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; \
+	fi
+
+# The analysts' report from the warehouse `make run` built (static HTML, opens offline).
+report: $(VENV)/.installed
+	$(BIN)/python -m report --warehouse $(TELESTREAM_DUCKDB_PATH) --output $(REPORT)
+
+test: setup system-deps browser-deps
 	$(BIN)/python -m pytest
 
 # Every benchmarks/bench_*.py, one after the other; never part of `make test`.
@@ -136,13 +153,13 @@ bench: setup
 	done
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check extract tests benchmarks
-	$(BIN)/ruff format --check extract tests benchmarks
+	$(BIN)/ruff check extract tests benchmarks report
+	$(BIN)/ruff format --check extract tests benchmarks report
 	$(BIN)/sqlfluff lint models macros tests/singular analyses snapshots
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format extract tests benchmarks
-	$(BIN)/ruff check --fix extract tests benchmarks
+	$(BIN)/ruff format extract tests benchmarks report
+	$(BIN)/ruff check --fix extract tests benchmarks report
 
 docs: setup
 	$(BIN)/dbt docs generate --profiles-dir . --target duckdb
