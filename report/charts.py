@@ -172,6 +172,8 @@ def cohort_retention(data: ReportData) -> Chart:
     title = "Cohort retention: share of each signup month still ordering or calling"
     _layout(figure, title, "months since signup", "signup month (cohort)")
     figure.update_xaxes(dtick=1)
+    # Month labels are categories, not dates plotly should place on a time axis.
+    figure.update_yaxes(type="category")
     latest = max(rows, key=lambda row: row["cohort_month"]) if rows else None
     reading = (
         f"Darker is better; {len(cohorts)} cohorts, the newest ({latest['cohort_month']:%Y-%m}, "
@@ -234,6 +236,7 @@ def plan_arpu(data: ReportData) -> Chart:
     figure.update_layout(barmode="group")
     title = "ARPU per service plan version and month"
     _layout(figure, title, "month", "ARPU (EUR per active subscription)")
+    figure.update_xaxes(type="category")
     best = max(rows, key=lambda row: row["arpu_eur"]) if rows else None
     reading = (
         f"Monthly fee plus usage per active subscription; {best['plan_version']} earns most, "
