@@ -17,4 +17,4 @@ select
     sum(total_revenue_eur) / nullif(sum(active_subscription_count), 0) as arpu_eur
 from plan_months
 group by month_start_date, plan_name
-order by month_start_date, arpu_eur desc
+order by month_start_date asc, arpu_eur desc

@@ -25,5 +25,5 @@ per_cell as (
 )
 
 select * from per_cell
-order by dropped_call_rate desc, cell_id
+order by dropped_call_rate desc, cell_id asc
 limit 10

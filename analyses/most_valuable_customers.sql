@@ -17,5 +17,5 @@ select
     telecom_charge_eur,
     customer_value_eur
 from customer_value
-order by customer_value_eur desc, customer_id
+order by customer_value_eur desc, customer_id asc
 limit 20

@@ -32,7 +32,10 @@ channel_days as (
         dates.date_day
     from (select distinct order_channel from daily_sales) as channels
     cross join (
-        select min(order_date) as first_date, max(order_date) as last_date from daily_sales
+        select
+            min(order_date) as first_date,
+            max(order_date) as last_date
+        from daily_sales
     ) as covered
     inner join dates
         on dates.date_day between covered.first_date and covered.last_date
@@ -66,7 +69,12 @@ region_hours as (
         hours.call_hour,
         hours.hour_of_day
     from (select distinct coalesce(region_code, 'unknown') as region_code from cell_hours) as regions
-    cross join (select distinct call_hour, hour_of_day from cell_hours) as hours
+    cross join (
+        select distinct
+            call_hour,
+            hour_of_day
+        from cell_hours
+    ) as hours
 
 ),
 
@@ -112,9 +120,9 @@ scored as (
 
     select
         series.*,
-        avg(observed_value) over trailing_window as expected_value,
-        stddev_samp(observed_value) over trailing_window as stddev_value,
-        count(observed_value) over trailing_window as baseline_period_count
+        avg(series.observed_value) over trailing_window as expected_value,
+        stddev_samp(series.observed_value) over trailing_window as stddev_value,
+        count(series.observed_value) over trailing_window as baseline_period_count
     from series
     window trailing_window as (
         partition by metric_name, series_key
@@ -128,10 +136,11 @@ flagged as (
 
     select
         scored.*,
-        (observed_value - expected_value) / stddev_value as z_score
+        (scored.observed_value - scored.expected_value) / scored.stddev_value as z_score
     from scored
-    where baseline_period_count >= {{ var('anomaly_min_trailing_periods') }}
-        and stddev_value > 0
+    where
+        scored.baseline_period_count >= {{ var('anomaly_min_trailing_periods') }}
+        and scored.stddev_value > 0
 
 )
 

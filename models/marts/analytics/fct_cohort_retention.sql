@@ -81,8 +81,8 @@ cohort_months as (
     from cohort_sizes
     cross join last_activity
     inner join months
-        on months.month_start_date >= cohort_sizes.cohort_month
-        and months.month_start_date <= last_activity.last_activity_month
+        on cohort_sizes.cohort_month <= months.month_start_date
+        and last_activity.last_activity_month >= months.month_start_date
 
 ),
 
@@ -103,7 +103,10 @@ select
     {{ generate_surrogate_key(['cohort_months.cohort_month', 'cohort_months.activity_month']) }} as cohort_month_id,
     cohort_months.cohort_month,
     cohort_months.activity_month,
-    cast({{ dbt.datediff('cohort_months.cohort_month', 'cohort_months.activity_month', 'month') }} as integer) as months_since_signup,
+    cast(
+        {{ dbt.datediff('cohort_months.cohort_month', 'cohort_months.activity_month', 'month') }}
+        as integer
+    ) as months_since_signup,
     cast(cohort_months.cohort_size as bigint) as cohort_size,
     cast(coalesce(active_per_month.active_customer_count, 0) as bigint) as active_customer_count,
     cast(

@@ -35,8 +35,8 @@ ranked as (
     select
         monthly_customer_revenue.*,
         row_number() over (
-            partition by month_start_date
-            order by revenue_eur desc, customer_id asc
+            partition by monthly_customer_revenue.month_start_date
+            order by monthly_customer_revenue.revenue_eur desc, monthly_customer_revenue.customer_id asc
         ) as revenue_rank
     from monthly_customer_revenue
 

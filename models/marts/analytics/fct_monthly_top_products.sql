@@ -47,8 +47,8 @@ ranked as (
     select
         monthly_product_revenue.*,
         row_number() over (
-            partition by month_start_date
-            order by revenue_eur desc, product_id asc
+            partition by monthly_product_revenue.month_start_date
+            order by monthly_product_revenue.revenue_eur desc, monthly_product_revenue.product_id asc
         ) as revenue_rank
     from monthly_product_revenue
 

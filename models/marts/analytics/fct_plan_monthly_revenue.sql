@@ -50,7 +50,8 @@ reporting_months as (
         end as reference_at
     from months
     cross join loaded_calls
-    where months.month_start_date >= cast({{ dbt.date_trunc('month', 'loaded_calls.first_call_date') }} as date)
+    where
+        months.month_start_date >= cast({{ dbt.date_trunc('month', 'loaded_calls.first_call_date') }} as date)
         and months.month_start_date <= loaded_calls.last_started_at
 
 ),
@@ -64,16 +65,16 @@ subscription_months as (
         plan_versions.monthly_fee_eur
     from reporting_months
     inner join subscription_versions
-        on subscription_versions.activated_at < reporting_months.reference_at
-        and subscription_versions.valid_from < reporting_months.reference_at
+        on reporting_months.reference_at > subscription_versions.activated_at
+        and reporting_months.reference_at > subscription_versions.valid_from
         and (
-            subscription_versions.valid_to >= reporting_months.reference_at
+            reporting_months.reference_at <= subscription_versions.valid_to
             or subscription_versions.valid_to is null
         )
     inner join plan_versions
         on subscription_versions.plan_id = plan_versions.plan_id
-        and plan_versions.valid_from < reporting_months.reference_at
-        and (plan_versions.valid_to >= reporting_months.reference_at or plan_versions.valid_to is null)
+        and reporting_months.reference_at > plan_versions.valid_from
+        and (reporting_months.reference_at <= plan_versions.valid_to or plan_versions.valid_to is null)
 
 ),
 
