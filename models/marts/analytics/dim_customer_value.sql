@@ -60,7 +60,8 @@ scored as (
         shop_totals.revenue_order_count,
         shop_totals.shop_revenue_eur,
         shop_totals.last_order_date,
-        {{ dbt.datediff('shop_totals.last_order_date', 'as_of.as_of_date', 'day') }} as days_since_last_order,
+        {{ dbt.datediff('shop_totals.last_order_date', 'as_of.as_of_date', 'day') }}
+            as days_since_last_order,
         ntile(5) over (
             order by shop_totals.last_order_date asc, shop_totals.customer_id asc
         ) as recency_score,
@@ -80,11 +81,11 @@ segmented as (
     select
         scored.*,
         case
-            when recency_score >= 4 and frequency_score >= 4 then 'champions'
-            when recency_score >= 3 and frequency_score >= 3 then 'loyal_customers'
-            when recency_score >= 4 then 'potential_loyalists'
-            when recency_score <= 2 and frequency_score >= 3 then 'at_risk'
-            when recency_score <= 2 then 'hibernating'
+            when scored.recency_score >= 4 and scored.frequency_score >= 4 then 'champions'
+            when scored.recency_score >= 3 and scored.frequency_score >= 3 then 'loyal_customers'
+            when scored.recency_score >= 4 then 'potential_loyalists'
+            when scored.recency_score <= 2 and scored.frequency_score >= 3 then 'at_risk'
+            when scored.recency_score <= 2 then 'hibernating'
             else 'needs_attention'
         end as rfm_segment
     from scored

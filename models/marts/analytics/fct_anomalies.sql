@@ -24,21 +24,32 @@ dates as (
 
 ),
 
+channels as (
+
+    select distinct order_channel from daily_sales
+
+),
+
+covered_days as (
+
+    select
+        min(order_date) as first_date,
+        max(order_date) as last_date
+    from daily_sales
+
+),
+
 -- A channel with no order on a day sold nothing that day: the baseline counts it as 0.
 channel_days as (
 
     select
         channels.order_channel,
         dates.date_day
-    from (select distinct order_channel from daily_sales) as channels
-    cross join (
-        select
-            min(order_date) as first_date,
-            max(order_date) as last_date
-        from daily_sales
-    ) as covered
+    from channels
+    cross join covered_days
     inner join dates
-        on dates.date_day between covered.first_date and covered.last_date
+        on covered_days.first_date <= dates.date_day
+        and covered_days.last_date >= dates.date_day
 
 ),
 
@@ -60,21 +71,31 @@ daily_revenue as (
 
 ),
 
+regions as (
+
+    select distinct coalesce(region_code, 'unknown') as region_code from cell_hours
+
+),
+
+network_hours as (
+
+    select distinct
+        call_hour,
+        hour_of_day
+    from cell_hours
+
+),
+
 -- Every hour in which any call was made, for every region: a region silent in an hour
 -- the rest of the network was busy counts as 0 calls.
 region_hours as (
 
     select
         regions.region_code,
-        hours.call_hour,
-        hours.hour_of_day
-    from (select distinct coalesce(region_code, 'unknown') as region_code from cell_hours) as regions
-    cross join (
-        select distinct
-            call_hour,
-            hour_of_day
-        from cell_hours
-    ) as hours
+        network_hours.call_hour,
+        network_hours.hour_of_day
+    from regions
+    cross join network_hours
 
 ),
 
