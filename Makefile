@@ -12,6 +12,7 @@ INBOX_DIR := $(DATA_DIR)/inbox
 LANDING_DIR := $(DATA_DIR)/landing
 MANIFEST := $(DATA_DIR)/manifest.json
 KAFKA_TRUTH := $(DATA_DIR)/kafka_truth.json
+REPORT := target/report/index.html
 
 # Scale of the simulated sources for `make run`; override on the command line,
 # e.g. `make run DAYS=30 CALLS_PER_DAY=20000`.
@@ -59,7 +60,7 @@ endif
 # Root installs system packages itself; anyone else through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup system-deps run run-duckdb run-postgres test lint format bench docs clean distclean
+.PHONY: help setup system-deps browser-deps run run-duckdb run-postgres report test lint format bench docs clean distclean
 
 help:
 	@echo "make run    simulate the sources, land them with Meltano, build the warehouse (DuckDB)"
@@ -67,6 +68,7 @@ help:
 	@echo "            without TELESTREAM_PG_HOST a throwaway local cluster, KEEP_PG=1 keeps it)"
 	@echo "make test   run every test (pytest: simulator, Meltano landing, dbt build, marts vs ground truth)"
 	@echo "make bench  benchmarks (throughput, ratios); never part of make test"
+	@echo "make report write the analysts' HTML report from the warehouse and print its path"
 	@echo "make lint   ruff and mypy on the Python, sqlfluff on the dbt project (make test runs it first)"
 	@echo "make docs   dbt docs generate (then: $(BIN)/dbt docs serve --profiles-dir .)"
 	@echo "make clean  remove generated data, the warehouse and dbt artefacts"
@@ -76,7 +78,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
-	$(BIN)/pip install --quiet -e '.[pipeline,kafka,landing,dev]'
+	$(BIN)/pip install --quiet -e '.[pipeline,kafka,landing,analytics,dev]'
 	@touch $@
 
 .meltano/.installed: meltano.yml $(VENV)/.installed
@@ -106,6 +108,7 @@ run-duckdb: setup $(MANIFEST)
 	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/python -m extract.job --environment dev elt'
 	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
 		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
+	$(BIN)/python -m report --warehouse $(TELESTREAM_DUCKDB_PATH) --output $(REPORT)
 
 # Inside the single-quoted `bash -c` of run-postgres, its quotes are escaped with $(subst).
 PG_ROWS_PER_MART = select table_name as mart, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint as row_count from information_schema.tables where table_schema = 'marts' order by 1
@@ -139,8 +142,22 @@ system-deps:
 		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y postgresql-$$major-wal2json; \
 	fi
 
+# The browser tests drive Debian's headless Chromium through its chromedriver (never a
+# downloaded browser); install both only when missing.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+		echo "chromium and chromedriver present"; \
+	else \
+		echo "installing Debian packages chromium and chromium-driver"; \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; \
+	fi
+
+# The analysts' report from the warehouse `make run` built (static HTML, opens offline).
+report: $(VENV)/.installed
+	$(BIN)/python -m report --warehouse $(TELESTREAM_DUCKDB_PATH) --output $(REPORT)
+
 # The gates first (lint, type check), then every test.
-test: lint setup system-deps
+test: lint setup system-deps browser-deps
 	$(BIN)/python -m pytest
 
 # Every benchmarks/bench_*.py, one after the other; never part of `make test`.
@@ -154,14 +171,14 @@ bench: setup
 # .sqlfluffignore, and the dbt templater skips macros); mypy's scope and strictness are
 # in pyproject.toml.
 lint: $(VENV)/.installed
-	$(BIN)/ruff check extract tests benchmarks
-	$(BIN)/ruff format --check extract tests benchmarks
+	$(BIN)/ruff check extract tests benchmarks report
+	$(BIN)/ruff format --check extract tests benchmarks report
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models macros tests/singular tests/generic analyses snapshots
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format extract tests benchmarks
-	$(BIN)/ruff check --fix extract tests benchmarks
+	$(BIN)/ruff format extract tests benchmarks report
+	$(BIN)/ruff check --fix extract tests benchmarks report
 
 docs: setup
 	$(BIN)/dbt docs generate --profiles-dir . --target duckdb

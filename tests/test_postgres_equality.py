@@ -52,6 +52,15 @@ FACT_KEYS = {
     "fct_order_items": ("order_item_id",),
     "fct_calls": ("cdr_id",),
     "fct_daily_customer_usage": ("customer_id", "usage_date"),
+    # The analytics marts (fct_anomalies stays empty over five days: too short a baseline).
+    "fct_daily_sales": ("order_date", "order_channel"),
+    "fct_monthly_top_products": ("month_start_date", "revenue_rank"),
+    "fct_monthly_top_customers": ("month_start_date", "revenue_rank"),
+    "dim_customer_value": ("customer_id",),
+    "fct_cohort_retention": ("cohort_month", "months_since_signup"),
+    "fct_cell_hourly_kpis": ("cell_id", "call_hour"),
+    "fct_cell_daily_kpis": ("cell_id", "call_date"),
+    "fct_plan_monthly_revenue": ("service_plan_sk", "month_start_date"),
 }
 DIMENSIONS = {
     "dim_customers": "customer_id",
