@@ -31,9 +31,9 @@ import duckdb
 import psycopg
 
 from extract.contract import HEADERS
+from extract.postgres_cluster import PostgresCluster, throwaway_cluster
 from extract.simulator import SimulatorConfig, generate
 from tests.pipeline import BIN, Sandbox, meltano
-from tests.postgres_cluster import PostgresCluster, throwaway_cluster
 from tests.postgres_fixtures import LOADER_ROLE, PostgresSandbox, _prepare, meltano_prod
 
 log = logging.getLogger("benchmarks.bench_landing")

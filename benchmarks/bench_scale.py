@@ -37,6 +37,12 @@ from pathlib import Path
 
 import duckdb
 
+from extract.postgres_cluster import (
+    WarehouseRoles,
+    prepare_warehouse,
+    throwaway_cluster,
+    warehouse_env,
+)
 from extract.simulator import SimulatorConfig, generate
 from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, deliver_days
 
@@ -155,12 +161,10 @@ def engine_for(name: str, root: Path) -> Iterator[Engine]:
     if name == "duckdb":
         yield Engine(sandbox, {})
         return
-    from tests.postgres_cluster import throwaway_cluster
-    from tests.postgres_fixtures import _prepare
-
+    roles = WarehouseRoles()
     with throwaway_cluster({"shared_buffers": "1GB", "work_mem": "256MB"}) as cluster:
-        warehouse = _prepare(cluster)
-        yield PostgresEngine(sandbox, warehouse.env())
+        prepare_warehouse(cluster, roles)
+        yield PostgresEngine(sandbox, warehouse_env(cluster, roles))
 
 
 def cdr_files(generated: Path, dates: list[str]) -> list[Path]:
