@@ -39,15 +39,22 @@ typed as (
         {{ change_timestamp('updated_at') }} as updated_at,
 
         {{ change_event_columns() }},
-        {{ first_reject_reason([
-            ['not is_truncate and ' ~ is_invalid_required('customer_id', 'integer'), 'invalid_customer_id'],
-            ['source_lsn is null or changed_at is null', 'missing_log_position'],
-            [is_log_position_collision('customer_id'), 'conflicting_event_at_log_position'],
-            ['not is_deleted and not is_truncate and updated_at is null', 'missing_updated_at'],
-            ['not ' ~ is_change_timestamp('updated_at'), 'unparseable_updated_at'],
-            ['not ' ~ is_change_timestamp('created_at'), 'unparseable_created_at'],
-            ['not is_deleted and ' ~ change_timestamp('updated_at') ~ ' < ' ~ change_timestamp('created_at'), 'updated_before_created'],
-        ]) }} as reject_reason
+        case
+            when not is_truncate and {{ is_invalid_required('customer_id', 'integer') }}
+                then 'invalid_customer_id'
+            when source_lsn is null or changed_at is null
+                then 'missing_log_position'
+            when {{ is_log_position_collision('customer_id') }}
+                then 'conflicting_event_at_log_position'
+            when not is_deleted and not is_truncate and updated_at is null
+                then 'missing_updated_at'
+            when not {{ is_change_timestamp('updated_at') }}
+                then 'unparseable_updated_at'
+            when not {{ is_change_timestamp('created_at') }}
+                then 'unparseable_created_at'
+            when not is_deleted and {{ change_timestamp('updated_at') }} < {{ change_timestamp('created_at') }}
+                then 'updated_before_created'
+        end as reject_reason
 
     from available
 

@@ -36,20 +36,32 @@ typed as (
         {{ change_timestamp('created_at') }} as created_at,
 
         {{ change_event_columns() }},
-        {{ first_reject_reason([
-            ['not is_truncate and ' ~ is_invalid_required('order_item_id', 'integer'), 'invalid_order_item_id'],
-            ['source_lsn is null or changed_at is null', 'missing_log_position'],
-            [is_log_position_collision('order_item_id'), 'conflicting_event_at_log_position'],
-            ['not is_deleted and not is_truncate and ' ~ is_invalid_required('order_id', 'integer'), 'invalid_order_id'],
-            ['not is_deleted and not is_truncate and ' ~ is_invalid_required('product_id', 'integer'), 'invalid_product_id'],
-            ['not is_deleted and not is_truncate and ' ~ is_invalid_required('quantity', 'integer'), 'invalid_quantity'],
-            ["quantity like '-%' or quantity = '0'", 'non_positive_quantity'],
-            ['not is_deleted and not is_truncate and unit_price_eur__available is null', 'missing_price'],
-            ['not ' ~ is_decimal_of_scale('unit_price_eur__available', 2), 'invalid_price'],
-            ["unit_price_eur__available like '-%'", 'negative_price'],
-            ['not is_deleted and not is_truncate and created_at is null', 'missing_created_at'],
-            ['not ' ~ is_change_timestamp('created_at'), 'unparseable_created_at'],
-        ]) }} as reject_reason
+        case
+            when not is_truncate and {{ is_invalid_required('order_item_id', 'integer') }}
+                then 'invalid_order_item_id'
+            when source_lsn is null or changed_at is null
+                then 'missing_log_position'
+            when {{ is_log_position_collision('order_item_id') }}
+                then 'conflicting_event_at_log_position'
+            when not is_deleted and not is_truncate and {{ is_invalid_required('order_id', 'integer') }}
+                then 'invalid_order_id'
+            when not is_deleted and not is_truncate and {{ is_invalid_required('product_id', 'integer') }}
+                then 'invalid_product_id'
+            when not is_deleted and not is_truncate and {{ is_invalid_required('quantity', 'integer') }}
+                then 'invalid_quantity'
+            when quantity like '-%' or quantity = '0'
+                then 'non_positive_quantity'
+            when not is_deleted and not is_truncate and unit_price_eur__available is null
+                then 'missing_price'
+            when not {{ is_decimal_of_scale('unit_price_eur__available', 2) }}
+                then 'invalid_price'
+            when unit_price_eur__available like '-%'
+                then 'negative_price'
+            when not is_deleted and not is_truncate and created_at is null
+                then 'missing_created_at'
+            when not {{ is_change_timestamp('created_at') }}
+                then 'unparseable_created_at'
+        end as reject_reason
 
     from available
 

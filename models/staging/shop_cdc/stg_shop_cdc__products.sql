@@ -42,18 +42,28 @@ typed as (
         {{ change_timestamp('updated_at') }} as updated_at,
 
         {{ change_event_columns() }},
-        {{ first_reject_reason([
-            ['not is_truncate and ' ~ is_invalid_required('product_id', 'integer'), 'invalid_product_id'],
-            ['source_lsn is null or changed_at is null', 'missing_log_position'],
-            [is_log_position_collision('product_id'), 'conflicting_event_at_log_position'],
-            ['not is_deleted and not is_truncate and updated_at is null', 'missing_updated_at'],
-            ['not ' ~ is_change_timestamp('updated_at'), 'unparseable_updated_at'],
-            ['not ' ~ is_change_timestamp('created_at'), 'unparseable_created_at'],
-            ['not is_deleted and not is_truncate and price_eur__available is null', 'missing_price'],
-            ['not ' ~ is_decimal_of_scale('price_eur__available', 2), 'invalid_price'],
-            ["price_eur__available like '-%'", 'negative_price'],
-            ['not is_deleted and ' ~ change_timestamp('updated_at') ~ ' < ' ~ change_timestamp('created_at'), 'updated_before_created'],
-        ]) }} as reject_reason
+        case
+            when not is_truncate and {{ is_invalid_required('product_id', 'integer') }}
+                then 'invalid_product_id'
+            when source_lsn is null or changed_at is null
+                then 'missing_log_position'
+            when {{ is_log_position_collision('product_id') }}
+                then 'conflicting_event_at_log_position'
+            when not is_deleted and not is_truncate and updated_at is null
+                then 'missing_updated_at'
+            when not {{ is_change_timestamp('updated_at') }}
+                then 'unparseable_updated_at'
+            when not {{ is_change_timestamp('created_at') }}
+                then 'unparseable_created_at'
+            when not is_deleted and not is_truncate and price_eur__available is null
+                then 'missing_price'
+            when not {{ is_decimal_of_scale('price_eur__available', 2) }}
+                then 'invalid_price'
+            when price_eur__available like '-%'
+                then 'negative_price'
+            when not is_deleted and {{ change_timestamp('updated_at') }} < {{ change_timestamp('created_at') }}
+                then 'updated_before_created'
+        end as reject_reason
 
     from available
 
