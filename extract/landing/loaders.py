@@ -134,24 +134,30 @@ class DuckDBLoader:
         parameters = _parameters(delivery, batched_at)
         connection.execute("begin transaction")
         try:
-            (landed,) = connection.execute(
-                f"select count(*) from {_ident(self.schema)}.{LEDGER} "
-                "where table_name = ? and delivery_id = ?",
-                [delivery.table, delivery.delivery_id],
-            ).fetchone()
+            landed = _count(
+                connection.execute(
+                    f"select count(*) from {_ident(self.schema)}.{LEDGER} "
+                    "where table_name = ? and delivery_id = ?",
+                    [delivery.table, delivery.delivery_id],
+                )
+            )
             if landed:
                 connection.execute("rollback")
                 return LoadResult(0, 0, time.perf_counter() - began, skipped=True)
             _drop_rejects(connection)
-            (rows,) = connection.execute(
-                f"insert into {relation} ({target_columns}) "
-                f"{_select_clean(delivery, columns, batched_at)}",
-                parameters,
-            ).fetchone()
-            (malformed,) = connection.execute(
-                f"insert into {relation} ({target_columns}) {_select_malformed(columns)}",
-                parameters,
-            ).fetchone()
+            rows = _count(
+                connection.execute(
+                    f"insert into {relation} ({target_columns}) "
+                    f"{_select_clean(delivery, columns, batched_at)}",
+                    parameters,
+                )
+            )
+            malformed = _count(
+                connection.execute(
+                    f"insert into {relation} ({target_columns}) {_select_malformed(columns)}",
+                    parameters,
+                )
+            )
             connection.execute(
                 f"insert into {_ident(self.schema)}.{LEDGER} values (?, ?, ?, ?, ?, ?)",
                 [
@@ -171,6 +177,14 @@ class DuckDBLoader:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _count(cursor: duckdb.DuckDBPyConnection) -> int:
+    """The single integer a count or insert statement returns."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return int(row[0])
 
 
 class PostgresLoader:
@@ -207,10 +221,11 @@ class PostgresLoader:
                 )
 
     def _write_csv(self, select: str, parameters: dict[str, object], path: Path) -> int:
-        (rows,) = self.parser.execute(
-            f"copy ({select}) to '{path}' (format csv, header false)", parameters
-        ).fetchone()
-        return rows
+        return _count(
+            self.parser.execute(
+                f"copy ({select}) to '{path}' (format csv, header false)", parameters
+            )
+        )
 
     def _copy(self, relation: str, target_columns: str, path: Path) -> None:
         with (

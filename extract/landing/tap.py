@@ -75,7 +75,7 @@ class DeliveryStream(Stream):
                 "deselect the whole stream"
             )
 
-    def get_batch_config(self, config: t.Mapping) -> BatchConfig | None:
+    def get_batch_config(self, config: t.Mapping[str, t.Any]) -> BatchConfig | None:
         # Always batches: the delivered file is the batch.
         return BatchConfig.from_dict(
             {"encoding": {"format": "csv"}, "storage": {"root": "file://"}}

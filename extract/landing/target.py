@@ -36,7 +36,13 @@ def _path(url: str) -> Path:
 class BulkSink(Sink):
     """One raw table; each batch file is one delivery."""
 
-    def __init__(self, target: TargetBulk, stream_name: str, schema: dict, key_properties):
+    def __init__(
+        self,
+        target: TargetBulk,
+        stream_name: str,
+        schema: dict[str, t.Any],
+        key_properties: t.Sequence[str] | None,
+    ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
         self.columns = [
             name for name in schema.get("properties", {}) if not name.startswith("_sdc_")
@@ -49,12 +55,12 @@ class BulkSink(Sink):
         self.loader = target.loader
         self.loader.ensure_table(stream_name, self.columns)
 
-    def process_record(self, record: dict, context: dict) -> None:
+    def process_record(self, record: dict[str, t.Any], context: dict[str, t.Any]) -> None:
         raise NotABatchError(
             f"stream {self.stream_name}: RECORD messages are not landed, only BATCH"
         )
 
-    def process_batch(self, context: dict) -> None:
+    def process_batch(self, context: dict[str, t.Any]) -> None:
         if context.get("records"):
             raise NotABatchError(f"stream {self.stream_name}: RECORD messages are not landed")
 
