@@ -229,6 +229,8 @@ CDR_CASES: list[tuple[str, dict[str, str], str | None]] = [
     ("roaming_yes", {"is_roaming": "yes"}, "invalid_roaming_flag"),
     ("two_defects_first_wins", {"cdr_id": "", "duration_s": "abc"}, "missing_cdr_id"),
     ("msisdn_not_digits", {"msisdn": "call-me"}, None),
+    ("missing_msisdn", {"msisdn": ""}, "missing_msisdn"),
+    ("unknown_termination_cause", {"termination_cause": "meteor"}, None),
 ]
 
 
