@@ -53,6 +53,18 @@ GOOD_CDR = {
     "is_roaming": "false",
 }  # fmt: skip
 
+# The key of each table's rows: every case gets a key of its own (`file_row`), so that
+# only the collision cases share one.
+KEY_COLUMNS = {
+    "shop_customers": "customer_id",
+    "shop_products": "product_id",
+    "shop_orders": "order_id",
+    "shop_order_items": "order_item_id",
+    "telecom_service_plans": "plan_id",
+    "telecom_subscriptions": "subscription_id",
+    "telecom_cells": "cell_id",
+}
+
 # (table, case, changed fields, expected reject reason): None is a row that stays clean,
 # including rows that only a warning test flags (a source's descriptive values).
 FILE_CASES: list[tuple[str, str, dict[str, str], str | None]] = [
@@ -143,6 +155,56 @@ FILE_CASES: list[tuple[str, str, dict[str, str], str | None]] = [
     ("telecom_cells", "longitude_below_minus_180", {"longitude": "-180.5"}, "invalid_coordinates"),
     ("telecom_cells", "latitude_not_decimal", {"latitude": "north"}, "invalid_coordinates"),
     ("telecom_cells", "unknown_technology", {"technology": "3g"}, None),
+    # Two different rows for one version (the same key and version time): neither is taken.
+    ("shop_customers", "collision_a", {"customer_id": "8001", "city": "Paris"}, "key_collision"),
+    ("shop_customers", "collision_b", {"customer_id": "8001", "city": "Rome"}, "key_collision"),
+    ("shop_products", "collision_a", {"product_id": "8001", "price_eur": "1.00"}, "key_collision"),
+    ("shop_products", "collision_b", {"product_id": "8001", "price_eur": "2.00"}, "key_collision"),
+    ("shop_orders", "collision_a", {"order_id": "8001", "order_status": "paid"}, "key_collision"),
+    (
+        "shop_orders",
+        "collision_b",
+        {"order_id": "8001", "order_status": "cancelled"},
+        "key_collision",
+    ),
+    (
+        "shop_order_items",
+        "collision_a",
+        {"order_item_id": "8001", "quantity": "1"},
+        "key_collision",
+    ),
+    (
+        "shop_order_items",
+        "collision_b",
+        {"order_item_id": "8001", "quantity": "3"},
+        "key_collision",
+    ),
+    (
+        "telecom_service_plans",
+        "collision_a",
+        {"plan_id": "8001", "plan_name": "A"},
+        "key_collision",
+    ),
+    (
+        "telecom_service_plans",
+        "collision_b",
+        {"plan_id": "8001", "plan_name": "B"},
+        "key_collision",
+    ),
+    (
+        "telecom_subscriptions",
+        "collision_a",
+        {"subscription_id": "8001", "plan_id": "1"},
+        "key_collision",
+    ),
+    (
+        "telecom_subscriptions",
+        "collision_b",
+        {"subscription_id": "8001", "plan_id": "2"},
+        "key_collision",
+    ),
+    ("telecom_cells", "collision_a", {"cell_id": "cell-8001", "cell_name": "A"}, "key_collision"),
+    ("telecom_cells", "collision_b", {"cell_id": "cell-8001", "cell_name": "B"}, "key_collision"),
 ]
 
 # The same records in a switch's file and on the real-time feed.
@@ -167,9 +229,19 @@ CDR_CASES: list[tuple[str, dict[str, str], str | None]] = [
     ("roaming_yes", {"is_roaming": "yes"}, "invalid_roaming_flag"),
     ("two_defects_first_wins", {"cdr_id": "", "duration_s": "abc"}, "missing_cdr_id"),
     ("msisdn_not_digits", {"msisdn": "call-me"}, None),
+    ("missing_msisdn", {"msisdn": ""}, "missing_msisdn"),
+    ("unknown_termination_cause", {"termination_cause": "meteor"}, None),
 ]
 
 
 def cdr_row(position: int, name: str, changes: dict[str, str]) -> dict[str, str]:
     """A CDR of the case `name`, at `position` in its file (`record_no`)."""
     return {"cdr_id": f"cdr-{name}", **GOOD_CDR, **changes, "record_no": str(position)}
+
+
+def file_row(table: str, position: int, changes: dict[str, str]) -> dict[str, str]:
+    """The good row of `table` with a key of its own (from `position`) and `changes`."""
+    key = str(9000 + position)
+    if table == "telecom_cells":
+        key = f"cell-{key}"
+    return {**GOOD_ROWS[table], KEY_COLUMNS[table]: key, **changes}

@@ -21,7 +21,7 @@ import pytest
 from extract.contract import HEADERS
 from extract.simulator import generate
 from tests import warehouse_metrics
-from tests.bad_rows import CDR_CASES, FILE_CASES, GOOD_ROWS, cdr_row
+from tests.bad_rows import CDR_CASES, FILE_CASES, cdr_row, file_row
 from tests.conftest import E2E_CONFIG, _dates
 from tests.ground_truth import expected_rejected_rows
 from tests.pipeline import Sandbox, deliver_days, meltano, query
@@ -49,9 +49,9 @@ FACT_DATES = {
 
 def bad_rows_per_table() -> dict[str, list[dict[str, str]]]:
     rows: dict[str, list[dict[str, str]]] = {table: [] for table in HEADERS}
-    for table, _, changes, reason in FILE_CASES:
+    for position, (table, _, changes, reason) in enumerate(FILE_CASES):
         if reason is not None:
-            rows[table].append({**GOOD_ROWS[table], **changes})
+            rows[table].append(file_row(table, position, changes))
     rows["telecom_cdrs"] = [
         cdr_row(position, name, changes)
         for position, (name, changes, reason) in enumerate(CDR_CASES, start=1)

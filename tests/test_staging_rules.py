@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from extract.contract import HEADERS
-from tests.bad_rows import CDR_CASES, FILE_CASES, GOOD_ROWS, cdr_row
+from tests.bad_rows import CDR_CASES, FILE_CASES, GOOD_ROWS, cdr_row, file_row
 from tests.pipeline import Sandbox, dbt
 from tests.postgres_fixtures import (
     PostgresSandbox,
@@ -56,8 +56,8 @@ CALENDAR_OFFSET = 1000
 def raw_rows() -> dict[str, list[dict[str, Any]]]:
     """Every raw table's hand-made rows, with the loader's columns."""
     tables: dict[str, list[dict[str, Any]]] = {table: [] for table in HEADERS}
-    for table, case, changes, _ in FILE_CASES:
-        row = {**GOOD_ROWS[table], **changes}
+    for position, (table, case, changes, _) in enumerate(FILE_CASES):
+        row = file_row(table, position, changes)
         tables[table].append(
             {**row, "_sdc_filename": f"/landing/{table}/{case}.csv", "_sdc_batched_at": LOADED_AT}
         )

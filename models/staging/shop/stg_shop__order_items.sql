@@ -42,7 +42,9 @@ with_payload as (
 ),
 
 -- raw is append-only: a file delivered twice lands its rows twice, and the same file
--- with the same payload is the same row, kept from its first landing
+-- with the same payload is the same row, kept from its first landing; two different
+-- rows for an order line (the same `order_item_id`)
+-- contradict each other, in one file or in two, and neither can be taken
 ranked_landings as (
 
     select
@@ -50,7 +52,9 @@ ranked_landings as (
         row_number() over (
             partition by source_file, raw_record
             order by loaded_at
-        ) as landing_rank
+        ) as landing_rank,
+        min(raw_record) over (partition by order_item_id)
+        <> max(raw_record) over (partition by order_item_id) as is_key_collision
     from with_payload
 
 ),
@@ -71,6 +75,7 @@ validated as (
                 then 'negative_price'
             when {{ is_invalid_optional('product_id', 'integer') }} then 'invalid_product_id'
             when {{ is_invalid_optional('created_at', 'timestamp') }} then 'unparseable_created_at'
+            when is_key_collision then 'key_collision'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1

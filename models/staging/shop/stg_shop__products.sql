@@ -44,7 +44,9 @@ with_payload as (
 ),
 
 -- raw is append-only: a file delivered twice lands its rows twice, and the same file
--- with the same payload is the same row, kept from its first landing
+-- with the same payload is the same row, kept from its first landing; two different
+-- rows for a product in one export (the same `product_id` and `exported_at`)
+-- contradict each other, in one file or in two, and neither can be taken
 ranked_landings as (
 
     select
@@ -52,7 +54,9 @@ ranked_landings as (
         row_number() over (
             partition by source_file, raw_record
             order by loaded_at
-        ) as landing_rank
+        ) as landing_rank,
+        min(raw_record) over (partition by product_id, exported_at)
+        <> max(raw_record) over (partition by product_id, exported_at) as is_key_collision
     from with_payload
 
 ),
@@ -75,6 +79,7 @@ validated as (
                 {{ cast_text('updated_at', 'timestamp', 'timestamp') }}
                 < {{ cast_text('created_at', 'timestamp', 'timestamp') }}
                 then 'updated_before_created'
+            when is_key_collision then 'key_collision'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1

@@ -78,6 +78,7 @@ validated as (
                 then 'started_at_out_of_range'
             when {{ cast_text('bytes_up', 'integer', 'bigint') }} < 0 then 'negative_bytes'
             when {{ cast_text('bytes_down', 'integer', 'bigint') }} < 0 then 'negative_bytes'
+            when msisdn is null then 'missing_msisdn'
         end as reject_reason
     from ranked_landings
     where landing_rank = 1
