@@ -53,13 +53,18 @@ CALENDAR_VALUES = [f"{year}-{day} 12:00:00" for year in CALENDAR_YEARS for day i
 CALENDAR_OFFSET = 1000
 
 
+def loader_columns() -> dict[str, Any]:
+    """What target-bulk adds to a row that parsed (no parse error, no raw line)."""
+    return {"_sdc_batched_at": LOADED_AT, "_sdc_parse_error": None, "_sdc_raw_line": None}
+
+
 def raw_rows() -> dict[str, list[dict[str, Any]]]:
     """Every raw table's hand-made rows, with the loader's columns."""
     tables: dict[str, list[dict[str, Any]]] = {table: [] for table in HEADERS}
     for position, (table, case, changes, _) in enumerate(FILE_CASES):
         row = file_row(table, position, changes)
         tables[table].append(
-            {**row, "_sdc_filename": f"/landing/{table}/{case}.csv", "_sdc_batched_at": LOADED_AT}
+            {**row, "_sdc_filename": f"/landing/{table}/{case}.csv", **loader_columns()}
         )
     cdrs = [
         cdr_row(position, name, changes) for position, (name, changes, _) in enumerate(CDR_CASES)
@@ -70,7 +75,7 @@ def raw_rows() -> dict[str, list[dict[str, Any]]]:
     ]
     for row in cdrs:
         tables["telecom_cdrs"].append(
-            {**row, "_sdc_filename": "/landing/telecom_cdrs/cdrs.csv", "_sdc_batched_at": LOADED_AT}
+            {**row, "_sdc_filename": "/landing/telecom_cdrs/cdrs.csv", **loader_columns()}
         )
     tables["kafka_telecom_cdrs"] = [
         {
