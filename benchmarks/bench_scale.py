@@ -37,14 +37,14 @@ from pathlib import Path
 
 import duckdb
 
-from extract.postgres_cluster import (
+from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, deliver_days
+from tools.postgres_cluster import (
     WarehouseRoles,
     prepare_warehouse,
     throwaway_cluster,
     warehouse_env,
 )
-from extract.simulator import SimulatorConfig, generate
-from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, deliver_days
+from tools.simulator import SimulatorConfig, generate
 
 log = logging.getLogger("benchmarks.bench_scale")
 

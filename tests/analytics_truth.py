@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from extract.simulator.reference import TERMINATION_CAUSES
+from tools.simulator.reference import TERMINATION_CAUSES
 
 REVENUE_STATUSES = frozenset({"paid", "shipped", "delivered"})
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from extract.contract import HEADERS
-from extract.kafka.broker import running_broker
-from extract.kafka.publish import publish_simulation
-from extract.simulator import SimulatorConfig, generate
 from tests import warehouse_metrics
 from tests.pipeline import Sandbox, deliver_days, meltano
+from tools.kafka_broker import running_broker
+from tools.kafka_publish import publish_simulation
+from tools.simulator import SimulatorConfig, generate
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class Stage:
     manifest: dict[str, Any]
     fingerprint: dict[str, Any]
     raw_rows: dict[str, int]
-    # For stages fed by Kafka: what was published (extract/kafka/publish.py's truth,
+    # For stages fed by Kafka: what was published (tools/kafka_publish.py's truth,
     # without its manifest) and the rows landed per raw Kafka table.
     kafka_truth: dict[str, Any] | None = None
     kafka_rows: dict[str, int] | None = None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS
+from tools.kafka_broker import LOCAL_CONSUMER_SETTINGS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

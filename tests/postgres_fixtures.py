@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL warehouse for the tests, and the pipeline pointed at it.
 
-The cluster is started from the machine's own binaries (extract/postgres_cluster.py).
+The cluster is started from the machine's own binaries (tools/postgres_cluster.py).
 Without them the PostgreSQL tests skip with the reason, except under CI (`CI=true`),
 where `make test` installs them and a missing server is a failure, never a silent skip.
 """
@@ -16,7 +16,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from extract.postgres_cluster import (
+from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, run_command
+from tools.postgres_cluster import (
     PostgresCluster,
     PostgresUnavailableError,
     WarehouseRoles,
@@ -25,7 +26,6 @@ from extract.postgres_cluster import (
     throwaway_cluster,
     warehouse_env,
 )
-from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, run_command
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract.simulator import SimulatorConfig, generate
 from tests import analytics_truth
 from tests.pipeline import Sandbox, dbt, query
+from tools.simulator import SimulatorConfig, generate
 
 CONFIG = dataclasses.replace(
     SimulatorConfig(),

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from extract.contract import HEADERS
-from extract.simulator import generate
 from tests import warehouse_metrics
 from tests.bad_rows import CDR_CASES, FILE_CASES, cdr_row, file_row
 from tests.conftest import E2E_CONFIG, _dates
 from tests.ground_truth import expected_rejected_rows
 from tests.pipeline import Sandbox, deliver_days, meltano, query
+from tools.simulator import generate
 
 SMALL_CONFIG = dataclasses.replace(
     E2E_CONFIG,

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from extract.ports import free_port
 from tests.conftest import Scenario
 from tests.pipeline import BIN, PROJECT_ROOT, dbt, run_command
+from tools.ports import free_port
 
 log = logging.getLogger(__name__)
 

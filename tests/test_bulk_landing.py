@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 
 from extract.contract import HEADERS
-from extract.simulator import generate
 from tests.conftest import E2E_CONFIG, _dates
 from tests.pipeline import PROJECT_ROOT, Sandbox, dbt, deliver_days, meltano, query
+from tools.simulator import generate
 
 log = logging.getLogger(__name__)
 

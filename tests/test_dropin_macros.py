@@ -22,9 +22,9 @@ import duckdb
 import psycopg
 import pytest
 
-from extract.postgres_cluster import throwaway_cluster
 from tests.pipeline import BIN, PROJECT_ROOT
 from tests.postgres_fixtures import require_postgres
+from tools.postgres_cluster import throwaway_cluster
 
 SCHEMA = "dropin"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from extract.kafka.topics import known_topics
-from extract.simulator.manifest import UNKNOWN_CUSTOMER_ID
 from tests.conftest import Scenario
 from tests.ground_truth import expected_rejected_rows
+from tools.simulator.manifest import UNKNOWN_CUSTOMER_ID
 
 # Stages whose every mart has a ground truth: files only, or (next_night) the files
 # of every day plus the Kafka feed that repeated the last two days.

@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extract.simulator import generate
 from tests.conftest import E2E_CONFIG, Scenario, _dates
 from tests.pipeline import Sandbox, dbt, deliver_days, meltano, query
+from tools.simulator import generate
 
 # The incremental models and the key of a row; the audit columns say when a run wrote
 # the row and what it had seen, which a full refresh changes by design.

@@ -21,15 +21,15 @@ from extract.kafka.debezium import (
     decimal_text,
     micro_timestamp_text,
 )
-from extract.kafka.publish import (
+from extract.kafka.sink import Batch, raw_columns
+from extract.kafka.sink_duckdb import DuckDBSink
+from extract.kafka.topics import Column, Kind, TopicSpec, column_kind, known_topics, shop_topic
+from tools.kafka_publish import (
     change_event,
     connect_schema,
     encode_decimal,
     encode_micro_timestamp,
 )
-from extract.kafka.sink import Batch, raw_columns
-from extract.kafka.sink_duckdb import DuckDBSink
-from extract.kafka.topics import Column, Kind, TopicSpec, column_kind, known_topics, shop_topic
 
 PRODUCTS = DebeziumDecoder(known_topics()[shop_topic("products")])
 ORDERS = DebeziumDecoder(known_topics()[shop_topic("orders")])

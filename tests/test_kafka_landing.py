@@ -27,16 +27,16 @@ import duckdb
 import pytest
 from confluent_kafka import Producer
 
-from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
 from extract.kafka.config import ExtractorConfig
-from extract.kafka.publish import change_event, encode_decimal, key_bytes, publish_simulation
 from extract.kafka.runner import land
 from extract.kafka.sink_duckdb import SCRATCH_PREFIX, remove_orphaned_scratch
 from extract.kafka.topics import SHOP_TABLES, Kind, shop_topic
-from extract.simulator import SimulatorConfig, generate
 from tests import warehouse_metrics
 from tests.ground_truth import expected_rejected_rows
 from tests.pipeline import PROJECT_ROOT, Sandbox, deliver_days, meltano, query
+from tools.kafka_broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
+from tools.kafka_publish import change_event, encode_decimal, key_bytes, publish_simulation
+from tools.simulator import SimulatorConfig, generate
 
 log = logging.getLogger(__name__)
 

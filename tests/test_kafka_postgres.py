@@ -27,9 +27,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from extract.kafka.broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
 from extract.kafka.config import ExtractorConfig
-from extract.kafka.publish import change_event, key_bytes
 from extract.kafka.runner import land
 from extract.kafka.sink import Batch, DeadLetter, StaleBatchError, raw_columns
 from extract.kafka.sink_postgres import PostgresSink, postgres_conninfo
@@ -52,6 +50,8 @@ from tests.test_kafka_landing import (
     kill_once_assigned,
     producer,
 )
+from tools.kafka_broker import LOCAL_CONSUMER_SETTINGS, KafkaBroker, running_broker
+from tools.kafka_publish import change_event, key_bytes
 
 log = logging.getLogger(__name__)
 

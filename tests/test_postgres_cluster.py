@@ -1,4 +1,4 @@
-"""`python -m extract.postgres_cluster -- COMMAND`: production's job in a throwaway cluster."""
+"""`python -m tools.postgres_cluster -- COMMAND`: production's job in a throwaway cluster."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extract import postgres_cluster
 from tests.postgres_fixtures import require_postgres
+from tools import postgres_cluster
 
 # Run as COMMAND: connects with the TELESTREAM_PG_* variables the job would read, writes
 # what it saw to the file given as argument, and exits 3.

@@ -24,10 +24,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from extract.kafka.broker import running_broker
-from extract.kafka.publish import publish_simulation
 from extract.kafka.topics import known_topics
-from extract.simulator import generate
 from tests import warehouse_metrics
 from tests.conftest import E2E_CONFIG, STREAM_CONFIG, _dates
 from tests.ground_truth import expected_rejected_rows
@@ -42,6 +39,9 @@ from tests.postgres_fixtures import (
     postgres_warehouse,  # noqa: F401 (a fixture, used by name)
 )
 from tests.test_incremental import AUDIT_COLUMNS, FULL_REFRESH_SELECTION, INCREMENTAL_MODELS
+from tools.kafka_broker import running_broker
+from tools.kafka_publish import publish_simulation
+from tools.simulator import generate
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from extract.kafka.topics import known_topics
-from extract.run_summary import format_cell, format_table, main, render
+from tools.run_summary import format_cell, format_table, main, render
 
 TODAY = "2026-01-03"
 

@@ -1,7 +1,7 @@
 """The shop's operational PostgreSQL as a source: tap-postgres into the warehouse, dbt on top.
 
 A throwaway source cluster (`wal_level = logical`, wal2json) holds the shop database,
-written day by day by `extract/shop_db.py` from the simulator; the warehouse is a
+written day by day by `tools/shop_db.py` from the simulator; the warehouse is a
 database of its own in the throwaway warehouse cluster. Two stories, each through the
 Meltano jobs of environment prod:
 
@@ -27,11 +27,6 @@ import psycopg
 import pytest
 
 from extract.contract import HEADERS
-from extract.kafka.broker import running_broker
-from extract.postgres_cluster import PostgresCluster, throwaway_cluster
-from extract.shop_db import apply_day, create_schema
-from extract.simulator import generate
-from extract.simulator.clock import Clock
 from tests import warehouse_metrics
 from tests.conftest import E2E_CONFIG
 from tests.postgres_fixtures import (
@@ -43,6 +38,11 @@ from tests.postgres_fixtures import (
     postgres_warehouse,  # noqa: F401 (a fixture, used by name)
     require_postgres,
 )
+from tools.kafka_broker import running_broker
+from tools.postgres_cluster import PostgresCluster, throwaway_cluster
+from tools.shop_db import apply_day, create_schema
+from tools.simulator import generate
+from tools.simulator.clock import Clock
 
 log = logging.getLogger(__name__)
 

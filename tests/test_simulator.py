@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from extract.simulator import SimulatorConfig, generate
-from extract.simulator.__main__ import main
-from extract.simulator.reference import SEED_FILES, seed_rows
-from extract.simulator.writer import write_seed
+from tools.simulator import SimulatorConfig, generate
+from tools.simulator.__main__ import main
+from tools.simulator.reference import SEED_FILES, seed_rows
+from tools.simulator.writer import write_seed
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -256,7 +256,7 @@ def test_seed_files_are_written_from_the_reference_data(tmp_path: Path) -> None:
         write_seed(tmp_path / f"{name}.csv", SEED_FILES[name], rows)
         committed = (PROJECT_ROOT / "seeds" / f"{name}.csv").read_bytes()
         assert committed == (tmp_path / f"{name}.csv").read_bytes(), (
-            f"seeds/{name}.csv drifted: python -m extract.simulator --write-seeds seeds"
+            f"seeds/{name}.csv drifted: python -m tools.simulator --write-seeds seeds"
         )
 
 

@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from extract.contract import HEADERS
-from extract.simulator.clock import DAY_SECONDS, Clock
-from extract.simulator.config import SimulatorConfig
-from extract.simulator.shop import ORDER_STATUSES, REVENUE_STATUSES, Shop
-from extract.simulator.writer import TABLES
+from tools.simulator.clock import DAY_SECONDS, Clock
+from tools.simulator.config import SimulatorConfig
+from tools.simulator.shop import ORDER_STATUSES, REVENUE_STATUSES, Shop
+from tools.simulator.writer import TABLES
 
 UNKNOWN_CUSTOMER_ID = -1
 REJECT_REASONS = ("unparseable_started_at", "non_numeric_duration", "negative_duration")
@@ -65,7 +65,7 @@ class Manifest:
     )
     usage: dict[tuple[int, date], UsageTotals] = field(default_factory=dict)
     # delivery date -> CDR records delivered that day and their rejects per reason: what a
-    # real-time feed replaying those deliveries must show (extract/kafka/publish.py)
+    # real-time feed replaying those deliveries must show (tools/kafka_publish.py)
     cdr_deliveries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add_file(self, table: str, file_name: str, rows: int) -> None:

@@ -2,7 +2,7 @@
 
 The tests build in one; `make run TARGET=postgres` without `TELESTREAM_PG_HOST` runs the
 production job in one, so production can be tried on a laptop. CLI:
-`python -m extract.postgres_cluster [--keep] -- COMMAND...` starts a cluster with the
+`python -m tools.postgres_cluster [--keep] -- COMMAND...` starts a cluster with the
 warehouse database and its roles, runs COMMAND with the `TELESTREAM_PG_*` variables
 pointing at it, prints how to connect with psql, and stops the cluster when COMMAND
 ends (unless `--keep`).
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psycopg
 
-from extract.ports import free_port
+from tools.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def connection_help(cluster: PostgresCluster, roles: WarehouseRoles) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m extract.postgres_cluster",
+        prog="python -m tools.postgres_cluster",
         description="Run COMMAND against a throwaway PostgreSQL warehouse started from this "
         "machine's binaries (TELESTREAM_PG_* set), then stop the cluster.",
     )

@@ -3,7 +3,7 @@
 Rows per mart, dbt's results, the Kafka speed path (published, landed, visible in the
 marts), where the warehouse is, and an example query's result.
 
-Usage: python -m extract.run_summary --warehouse warehouse.duckdb \
+Usage: python -m tools.run_summary --warehouse warehouse.duckdb \
            --run-results target/run_results.json --kafka-truth data/kafka_truth.json
 """
 
@@ -25,7 +25,7 @@ import duckdb
 
 from extract.kafka.topics import known_topics
 
-log = logging.getLogger("extract.run_summary")
+log = logging.getLogger("tools.run_summary")
 
 EXAMPLE_QUERY = """\
 select order_date, count(*) as orders, sum(revenue_eur) as revenue_eur
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kafka-truth",
         type=Path,
-        help="ground truth written by `python -m extract.kafka.publish`: report the speed path",
+        help="ground truth written by `python -m tools.kafka_publish`: report the speed path",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extract.simulator.cdrs import Mediation
-from extract.simulator.clock import Clock
-from extract.simulator.config import SimulatorConfig
-from extract.simulator.manifest import Manifest
-from extract.simulator.shop import Shop
-from extract.simulator.telecom import Telecom
-from extract.simulator.writer import export_path, write_export
+from tools.simulator.cdrs import Mediation
+from tools.simulator.clock import Clock
+from tools.simulator.config import SimulatorConfig
+from tools.simulator.manifest import Manifest
+from tools.simulator.shop import Shop
+from tools.simulator.telecom import Telecom
+from tools.simulator.writer import export_path, write_export
 
 log = logging.getLogger(__name__)
 

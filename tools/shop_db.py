@@ -8,7 +8,7 @@ from the day's full export deleted. The ground truth is the simulator's manifest
 same config, so the warehouse built from this database must match it as it matches the
 CSV drops.
 
-Usage: python -m extract.shop_db --dsn postgresql://shop@127.0.0.1/shop --days 14
+Usage: python -m tools.shop_db --dsn postgresql://shop@127.0.0.1/shop --days 14
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from extract.simulator import SimulatorConfig, generate
-from extract.simulator.clock import Clock
-from extract.simulator.config import add_config_flags, config_from_flags
-from extract.simulator.writer import export_path
+from tools.simulator import SimulatorConfig, generate
+from tools.simulator.clock import Clock
+from tools.simulator.config import add_config_flags, config_from_flags
+from tools.simulator.writer import export_path
 
-log = logging.getLogger("extract.shop_db")
+log = logging.getLogger("tools.shop_db")
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def write_simulation(
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m extract.shop_db",
+        prog="python -m tools.shop_db",
         description="Simulate --days days of the shop and write them, one transaction per "
         "day, into an operational PostgreSQL database (tables customers, products, orders, "
         "order_items in schema public, created if missing); write the ground-truth manifest. "

@@ -1,6 +1,6 @@
-"""CLI: `python -m extract.simulator --help`.
+"""CLI: `python -m tools.simulator --help`.
 
-Every `SimulatorConfig` field is a flag (extract.simulator.config.add_config_flags).
+Every `SimulatorConfig` field is a flag (tools.simulator.config.add_config_flags).
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ import argparse
 import logging
 from pathlib import Path
 
-from extract.simulator.config import add_config_flags, config_from_flags
-from extract.simulator.engine import generate
-from extract.simulator.reference import SEED_FILES, seed_rows
-from extract.simulator.writer import clean_landing, write_seed
+from tools.simulator.config import add_config_flags, config_from_flags
+from tools.simulator.engine import generate
+from tools.simulator.reference import SEED_FILES, seed_rows
+from tools.simulator.writer import clean_landing, write_seed
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m extract.simulator",
+        prog="python -m tools.simulator",
         description="Simulate the shop's and the telecom's daily CSV exports, defects "
         "included, and write the ground-truth manifest (docs/source_contract.md).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,

@@ -13,9 +13,9 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extract.simulator.clock import DAY_SECONDS, Clock
-from extract.simulator.config import SimulatorConfig
-from extract.simulator.reference import (
+from tools.simulator.clock import DAY_SECONDS, Clock
+from tools.simulator.config import SimulatorConfig
+from tools.simulator.reference import (
     CITIES,
     FIRST_NAMES,
     LAST_NAMES,

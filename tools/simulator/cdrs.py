@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
-from extract.simulator.clock import DAY_SECONDS, Clock, time_of_day_texts
-from extract.simulator.config import SimulatorConfig
-from extract.simulator.manifest import UNKNOWN_CUSTOMER_ID, Manifest, UsageTotals
-from extract.simulator.reference import TERMINATION_CAUSES, TerminationCause
-from extract.simulator.telecom import UNKNOWN_MSISDN_PREFIX, Telecom
-from extract.simulator.writer import export_path, open_export
+from tools.simulator.clock import DAY_SECONDS, Clock, time_of_day_texts
+from tools.simulator.config import SimulatorConfig
+from tools.simulator.manifest import UNKNOWN_CUSTOMER_ID, Manifest, UsageTotals
+from tools.simulator.reference import TERMINATION_CAUSES, TerminationCause
+from tools.simulator.telecom import UNKNOWN_MSISDN_PREFIX, Telecom
+from tools.simulator.writer import export_path, open_export
 
 TABLE = "telecom_cdrs"
 VOICE_SHARE = 0.55

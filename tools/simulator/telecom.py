@@ -11,10 +11,10 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from extract.simulator.clock import DAY_SECONDS, Clock
-from extract.simulator.config import SimulatorConfig
-from extract.simulator.reference import PLAN_NAMES, REGIONS
-from extract.simulator.shop import Customer
+from tools.simulator.clock import DAY_SECONDS, Clock
+from tools.simulator.config import SimulatorConfig
+from tools.simulator.reference import PLAN_NAMES, REGIONS
+from tools.simulator.shop import Customer
 
 TARIFF_PLACES = Decimal("0.0001")
 # Of the go-live customers who will subscribe, this share is active from the first
