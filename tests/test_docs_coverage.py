@@ -35,13 +35,18 @@ def signature_arguments(macro_sql: str) -> list[str]:
     assert match, macro_sql[:200]
     names = []
     depth = 0
+    quote = ""
     current = ""
     for char in match["arguments"] + ",":
-        if char in "([{":
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
-        if char == "," and depth == 0:
+        if char == "," and depth == 0 and not quote:
             if current.strip():
                 names.append(current.split("=")[0].strip())
             current = ""
@@ -140,3 +145,5 @@ def test_signature_arguments_reads_defaults_and_tests() -> None:
     sql = "{% test t(model, column_name, values=['a', 'b'], quote=true) %}select 1{% endtest %}"
     assert signature_arguments(sql) == ["model", "column_name", "values", "quote"]
     assert signature_arguments("{%- macro g() -%}{%- endmacro %}") == []
+    quoted = "{% macro d(events, order_by='lsn desc, offset desc') -%}{%- endmacro %}"
+    assert signature_arguments(quoted) == ["events", "order_by"]
