@@ -38,7 +38,7 @@ SMALL_CONFIG = dataclasses.replace(
     orders_per_day=10,
 )
 # The nightly job without its Kafka step: files in, then the build.
-NIGHTLY = ("run", "intake:run", "tap-spreadsheets", "target-duckdb", "dbt-duckdb:build")
+NIGHTLY = ("run", "intake:run", "tap-landing", "target-bulk-duckdb", "dbt-duckdb:build")
 FACT_DATES = {
     "fct_orders": "order_date",
     "fct_order_items": "order_date",
