@@ -107,7 +107,8 @@ PUBLISH_TODAY = $(BIN)/python -m tools.kafka_publish --days $(TODAY) --file-days
 run-duckdb: setup $(MANIFEST)
 	$(WITH_KAFKA) bash -c '$(PUBLISH_TODAY) && $(BIN)/python -m extract.job --environment dev elt'
 	$(BIN)/python -m tools.run_summary --warehouse $(TELESTREAM_DUCKDB_PATH) \
-		--run-results target/run_results.json --kafka-truth $(KAFKA_TRUTH)
+		--run-results target/run_results.json --sources target/sources.json \
+		--kafka-truth $(KAFKA_TRUTH)
 	$(BIN)/python -m report --warehouse $(TELESTREAM_DUCKDB_PATH) --output $(REPORT)
 
 # Inside the single-quoted `bash -c` of run-postgres, its quotes are escaped with $(subst).

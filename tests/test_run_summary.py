@@ -108,3 +108,49 @@ def test_summary_prints_aligned_tables_and_no_python_repr(
 
 def test_main_fails_without_a_warehouse(tmp_path: Path) -> None:
     assert main(["--warehouse", str(tmp_path / "missing.duckdb")]) == 1
+
+
+def test_summary_shows_each_sources_freshness(
+    built: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    criteria = {
+        "warn_after": {"count": 26, "period": "hour"},
+        "error_after": {"count": 50, "period": "hour"},
+    }
+    sources = tmp_path / "sources.json"
+    sources.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {
+                        "unique_id": "source.telestream.telecom.cdrs",
+                        "status": "warn",
+                        "max_loaded_at": "2026-01-02T03:04:05.678+00:00",
+                        "max_loaded_at_time_ago_in_s": 108000.0,
+                        "criteria": criteria,
+                    },
+                    {
+                        "unique_id": "source.telestream.shop.orders",
+                        "status": "error",
+                        "max_loaded_at": "0001-01-01T00:00:00+00:00",
+                        "max_loaded_at_time_ago_in_s": 63900000000.0,
+                        "criteria": criteria,
+                    },
+                ]
+            }
+        )
+    )
+    warehouse, run_results, truth = built
+    text = render(warehouse, run_results, truth, sources)
+    assert not re.search(r"datetime\.|\{'|None", text), text
+    table = _table_after(text, "Source freshness")
+    assert table[0].split() == [
+        *("source", "status", "last", "landed", "(UTC)"),
+        *("age", "(h)", "warn", "after", "error", "after"),
+    ]
+    assert table[2].split() == ["shop.orders", "error", "never", "26", "hour", "50", "hour"]
+    assert table[3].split() == [
+        *("telecom.cdrs", "warn", "2026-01-02", "03:04:05+00:00"),
+        *("30.00", "26", "hour", "50", "hour"),
+    ]
+    assert len({len(line) for line in table[:2]}) == 1

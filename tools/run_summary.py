@@ -1,10 +1,11 @@
 """Print what a `make run` built, as aligned tables a person reads.
 
-Rows per mart, dbt's results, the Kafka speed path (published, landed, visible in the
-marts), where the warehouse is, and an example query's result.
+Rows per mart, dbt's results, the sources' freshness, the Kafka speed path (published,
+landed, visible in the marts), where the warehouse is, and an example query's result.
 
 Usage: python -m tools.run_summary --warehouse warehouse.duckdb \
-           --run-results target/run_results.json --kafka-truth data/kafka_truth.json
+           --run-results target/run_results.json --sources target/sources.json \
+           --kafka-truth data/kafka_truth.json
 """
 
 from __future__ import annotations
@@ -105,6 +106,38 @@ def result_counts(run_results: Path) -> Counter[tuple[str, str]]:
     )
 
 
+def _criterion(criteria: dict[str, Any], name: str) -> str:
+    threshold = criteria.get(name) or {}
+    if threshold.get("count") is None:
+        return ""
+    return f"{threshold['count']} {threshold['period']}"
+
+
+def freshness_rows(sources: Path) -> list[tuple[Cell, ...]]:
+    """Per source table of `dbt source freshness`: status, last landing, age, thresholds."""
+    rows: list[tuple[Cell, ...]] = []
+    for result in json.loads(sources.read_text())["results"]:
+        name = ".".join(str(result["unique_id"]).split(".")[2:])
+        landed_text = result.get("max_loaded_at")
+        landed = datetime.fromisoformat(landed_text) if landed_text else None
+        # dbt reports a table without rows as last loaded at the year 1.
+        if landed is not None and landed.year == 1:
+            landed = None
+        age = result.get("max_loaded_at_time_ago_in_s")
+        criteria = result.get("criteria") or {}
+        rows.append(
+            (
+                name,
+                str(result["status"]),
+                landed.replace(microsecond=0) if landed is not None else "never",
+                round(float(age) / 3600, 2) if landed is not None and age is not None else None,
+                _criterion(criteria, "warn_after"),
+                _criterion(criteria, "error_after"),
+            )
+        )
+    return sorted(rows, key=lambda row: str(row[0]))
+
+
 def example_query(warehouse: Path) -> tuple[list[str], list[tuple[Cell, ...]]]:
     """The example query's column names and rows."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -159,7 +192,12 @@ def speed_path(warehouse: Path, truth: dict[str, Any]) -> list[str]:
     ]
 
 
-def render(warehouse: Path, run_results: Path, kafka_truth: Path | None = None) -> str:
+def render(
+    warehouse: Path,
+    run_results: Path,
+    kafka_truth: Path | None = None,
+    sources: Path | None = None,
+) -> str:
     marts = [(f"marts.{name}", rows) for name, rows in mart_row_counts(warehouse).items()]
     lines = [
         "",
@@ -171,6 +209,9 @@ def render(warehouse: Path, run_results: Path, kafka_truth: Path | None = None) 
     if run_results.exists():
         results = [(*key, n) for key, n in sorted(result_counts(run_results).items())]
         lines += ["", "dbt build results", format_table(["resource", "status", "count"], results)]
+    if sources is not None and sources.exists():
+        headers = ["source", "status", "last landed (UTC)", "age (h)", "warn after", "error after"]
+        lines += ["", "Source freshness", format_table(headers, freshness_rows(sources))]
     if kafka_truth is not None and kafka_truth.exists():
         lines += speed_path(warehouse, json.loads(kafka_truth.read_text()))
     headers, rows = example_query(warehouse)
@@ -203,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         help="dbt's run_results.json of the build to report",
     )
     parser.add_argument(
+        "--sources",
+        type=Path,
+        help="dbt's sources.json of `dbt source freshness`: report each source's freshness",
+    )
+    parser.add_argument(
         "--kafka-truth",
         type=Path,
         help="ground truth written by `python -m tools.kafka_publish`: report the speed path",
@@ -212,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.warehouse.exists():
         log.error("no warehouse at %s: run `make run` first", args.warehouse)
         return 1
-    sys.stdout.write(render(args.warehouse, args.run_results, args.kafka_truth))
+    sys.stdout.write(render(args.warehouse, args.run_results, args.kafka_truth, args.sources))
     return 0
 
 
