@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import psycopg
 
 from tests.pipeline import BIN, PROJECT_ROOT, Sandbox, deliver_days
 from tools.postgres_cluster import (
@@ -76,6 +77,7 @@ PRESETS: dict[str, SimulatorConfig] = {
     ),
 }
 DEFAULT_RESULTS = PROJECT_ROOT / "benchmarks" / "RESULTS.md"
+CDR_COUNT = "select count(*) from raw.telecom_cdrs"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,14 @@ class Engine:
     def dbt_args(self, *args: str) -> list[str]:
         return [str(BIN / "dbt"), *args, "--profiles-dir", str(PROJECT_ROOT), "--target", "duckdb"]
 
+    def landed_cdrs(self) -> int:
+        """Rows in raw.telecom_cdrs: a landing is only timed if it landed every row."""
+        if not self.sandbox.warehouse.exists():
+            return 0
+        with duckdb.connect(str(self.sandbox.warehouse), read_only=True) as connection:
+            row = connection.execute(CDR_COUNT).fetchone()
+        return int(row[0]) if row else 0
+
 
 class PostgresEngine(Engine):
     name = "postgres"
@@ -153,6 +163,21 @@ class PostgresEngine(Engine):
         return [
             str(BIN / "dbt"), *args, "--profiles-dir", str(PROJECT_ROOT), "--target", "postgres",
         ]  # fmt: skip
+
+    def landed_cdrs(self) -> int:
+        env = self.extra_env
+        with psycopg.connect(
+            host=env["TELESTREAM_PG_HOST"],
+            port=env["TELESTREAM_PG_PORT"],
+            user=env["TELESTREAM_PG_USER"],
+            password=env["TELESTREAM_PG_PASSWORD"],
+            dbname=env["TELESTREAM_PG_DATABASE"],
+        ) as connection:
+            exists = connection.execute("select to_regclass('raw.telecom_cdrs')").fetchone()
+            if not exists or exists[0] is None:
+                return 0
+            row = connection.execute(CDR_COUNT).fetchone()
+        return int(row[0]) if row else 0
 
 
 @contextmanager
@@ -209,7 +234,13 @@ def run_engine(
             if name == "duckdb":
                 limit = read_csv_limit(files, repeats)
                 limits += [rows / seconds for seconds in limit]
+            before = engine.landed_cdrs()
             seconds, rss = measured(engine.land_args(), engine.env())
+            landed = engine.landed_cdrs() - before
+            if landed != rows:
+                raise RuntimeError(
+                    f"{name} {label}: {rows:,} CDR rows delivered, {landed:,} landed"
+                )
             steps.append(Step(name, f"land: {label}", seconds, rss, rows))
             log.info("%s land %s: %.1f s", name, label, seconds)
             seconds, rss = measured(engine.dbt_args(*dbt_command), engine.env())
