@@ -58,9 +58,6 @@ filed_records as (
         loaded_at
     from {{ ref('stg_telecom__cdrs') }}
     where reject_reason is null
-    {% if is_incremental() %}
-        and loaded_at > (select held_watermarks.file_loaded_at from held_watermarks)
-    {% endif %}
 
 ),
 
@@ -84,17 +81,21 @@ streamed_records as (
         loaded_at
     from {{ ref('stg_telecom_stream__cdrs') }}
     where reject_reason is null
-    {% if is_incremental() %}
-        and loaded_at > (select held_watermarks.stream_loaded_at from held_watermarks)
-    {% endif %}
 
 ),
 
+-- an incremental run reads what each channel landed after the newest record it holds
 valid_records as (
 
     select * from filed_records
+    {% if is_incremental() %}
+    where loaded_at > (select held_watermarks.file_loaded_at from held_watermarks)
+    {% endif %}
     union all
     select * from streamed_records
+    {% if is_incremental() %}
+    where loaded_at > (select held_watermarks.stream_loaded_at from held_watermarks)
+    {% endif %}
 
 ),
 
@@ -109,9 +110,9 @@ new_calls as (
     select first_delivery.*
     from first_delivery
     {% if is_incremental() %}
-        left join {{ this }} as held_calls
-            on first_delivery.cdr_id = held_calls.cdr_id
-        where held_calls.cdr_id is null
+    left join {{ this }} as held_calls
+        on first_delivery.cdr_id = held_calls.cdr_id
+    where held_calls.cdr_id is null
     {% endif %}
 
 )

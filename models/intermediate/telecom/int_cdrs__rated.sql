@@ -114,11 +114,15 @@ extracted_customer_changes as (
 
 customer_deletions as (
 
-    select customer_id, changed_at as deleted_at
+    select
+        customer_id,
+        changed_at as deleted_at
     from {{ ref('stg_shop_cdc__customers') }}
     where is_deleted
     union all
-    select customer_id, changed_at as deleted_at
+    select
+        customer_id,
+        changed_at as deleted_at
     from {{ ref('stg_shop_db__customers') }}
     where is_deleted
 

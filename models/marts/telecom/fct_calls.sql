@@ -30,7 +30,8 @@ rated_calls as (
 
     select * from {{ ref('int_cdrs__rated') }}
     {% if is_incremental() %}
-        where dbt_updated_at > {{ last_incremental_run() }}
+    where
+        dbt_updated_at > {{ last_incremental_run() }}
         or cdr_id in (
             select held_calls.cdr_id
             from {{ this }} as held_calls

@@ -22,9 +22,11 @@ calls as (
 
     select * from {{ ref('fct_calls') }}
     {% if is_incremental() %}
-        where call_date in (
-            select call_date from {{ ref('fct_calls') }}
-            where dbt_updated_at > {{ last_incremental_run() }}
+    where
+        call_date in (
+            select rerated_calls.call_date
+            from {{ ref('fct_calls') }} as rerated_calls
+            where rerated_calls.dbt_updated_at > {{ last_incremental_run() }}
         )
     {% endif %}
 

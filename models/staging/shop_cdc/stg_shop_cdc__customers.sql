@@ -1,44 +1,106 @@
 with
 
+source as (
+
+    select * from {{ source('shop_cdc', 'customers') }}
+
+),
+
+-- tombstones (a null `op`) only tell log compaction to forget the key: the delete event
+-- just before each carries the change
 change_events as (
 
-    {{ landed_change_events(source('shop_cdc', 'customers'), [
-        'customer_id', 'first_name', 'last_name', 'email', 'segment', 'city',
-        'country_code', 'created_at', 'updated_at',
-    ]) }}
+    select
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        segment,
+        city,
+        country_code,
+        created_at,
+        updated_at,
+        op as change_operation,
+        op = 'd' as is_deleted,
+        op = 't' as is_truncate,
+        coalesce(snapshot, 'false') <> 'false' as is_snapshot,
+        lsn as source_lsn,
+        tx_id as source_tx_id,
+        {{ epoch_ms_to_timestamp('source_ts_ms') }} as changed_at,
+        kafka_topic,
+        kafka_partition,
+        kafka_offset,
+        {{ dbt.concat(['kafka_topic', "'/'", dbt.cast('kafka_partition', dbt.type_string())]) }}
+            as source_file,
+        _landed_at as loaded_at,
+        {{ json_object_text([
+            'op', 'lsn', 'source_ts_ms',
+            'customer_id', 'first_name', 'last_name', 'email', 'segment', 'city',
+            'country_code', 'created_at', 'updated_at',
+        ]) }} as raw_record
+    from source
+    where op is not null
 
 ),
 
-available as (
-
-    {{ keep_unavailable_values('change_events', 'customer_id', [
-        'first_name', 'last_name', 'email', 'segment', 'city', 'country_code',
-    ]) }}
-
-),
-
-typed as (
+-- the extractor lands each offset once per consumer group; a second group (a replay
+-- from the start, a new deployment) lands it again, and only the first landing counts
+ranked_landings as (
 
     select
+        *,
+        row_number() over (
+            partition by kafka_topic, kafka_partition, kafka_offset
+            order by loaded_at
+        ) as landing_rank
+    from change_events
 
-        ---------- ids
-        change_event_id,
-        {{ cast_text('customer_id', 'integer', 'bigint') }} as customer_id,
+),
 
-        ---------- properties
-        first_name__available as first_name,
-        last_name__available as last_name,
-        lower(email__available) as email,
-        lower(segment__available) as customer_segment,
-        city__available as city,
-        upper(country_code__available) as country_code,
-        has_unavailable_values,
+unavailable_runs as (
 
-        ---------- timestamps
-        {{ change_timestamp('created_at') }} as created_at,
-        {{ change_timestamp('updated_at') }} as updated_at,
+    select
+        *,
+        {{ unavailable_value_run('first_name', 'customer_id') }} as first_name__run,
+        {{ unavailable_value_run('last_name', 'customer_id') }} as last_name__run,
+        {{ unavailable_value_run('email', 'customer_id') }} as email__run,
+        {{ unavailable_value_run('segment', 'customer_id') }} as segment__run,
+        {{ unavailable_value_run('city', 'customer_id') }} as city__run,
+        {{ unavailable_value_run('country_code', 'customer_id') }} as country_code__run
+    from ranked_landings
+    where landing_rank = 1
 
-        {{ change_event_columns() }},
+),
+
+-- an unchanged TOASTed column arrives as the connector's placeholder: the key's
+-- previous value in commit order
+available as (
+
+    select
+        *,
+        {{ available_value('first_name', 'customer_id') }} as first_name__available,
+        {{ available_value('last_name', 'customer_id') }} as last_name__available,
+        {{ available_value('email', 'customer_id') }} as email__available,
+        {{ available_value('segment', 'customer_id') }} as segment__available,
+        {{ available_value('city', 'customer_id') }} as city__available,
+        {{ available_value('country_code', 'customer_id') }} as country_code__available,
+        (
+            {{ is_unavailable_value('first_name') }}
+            or {{ is_unavailable_value('last_name') }}
+            or {{ is_unavailable_value('email') }}
+            or {{ is_unavailable_value('segment') }}
+            or {{ is_unavailable_value('city') }}
+            or {{ is_unavailable_value('country_code') }}
+        ) is true as has_unavailable_values
+    from unavailable_runs
+
+),
+
+-- the first rule an event breaks is its reject reason
+validated as (
+
+    select
+        *,
         case
             when not is_truncate and {{ is_invalid_required('customer_id', 'integer') }}
                 then 'invalid_customer_id'
@@ -55,8 +117,52 @@ typed as (
             when not is_deleted and {{ change_timestamp('updated_at') }} < {{ change_timestamp('created_at') }}
                 then 'updated_before_created'
         end as reject_reason
-
     from available
+
+),
+
+typed as (
+
+    select
+
+        ---------- ids
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
+        {{ cast_text('customer_id', 'integer', 'bigint') }} as customer_id,
+
+        ---------- properties
+        first_name__available as first_name,
+        last_name__available as last_name,
+        lower(email__available) as email,
+        lower(segment__available) as customer_segment,
+        city__available as city,
+        upper(country_code__available) as country_code,
+        has_unavailable_values,
+
+        ---------- timestamps
+        {{ change_timestamp('created_at') }} as created_at,
+        {{ change_timestamp('updated_at') }} as updated_at,
+
+        ---------- change
+        change_operation,
+        is_deleted,
+        is_truncate,
+        is_snapshot,
+        source_lsn,
+        source_tx_id,
+        changed_at,
+
+        ---------- lineage
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as source_row_id,
+        source_file,
+        kafka_partition,
+        kafka_offset,
+        loaded_at,
+        raw_record,
+
+        ---------- validation
+        reject_reason
+
+    from validated
 
 ),
 
@@ -64,8 +170,7 @@ ordered as (
 
     select
         *,
-        {{ commit_ordered_at('changed_at', 'customer_id') }}
-            as effective_at
+        {{ commit_ordered_at('changed_at', 'customer_id') }} as effective_at
     from typed
 
 )

@@ -1,47 +1,98 @@
 with
 
+source as (
+
+    select * from {{ source('shop_cdc', 'products') }}
+
+),
+
+-- tombstones (a null `op`) only tell log compaction to forget the key: the delete event
+-- just before each carries the change
 change_events as (
 
-    {{ landed_change_events(source('shop_cdc', 'products'), [
-        'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
-        'updated_at',
-    ]) }}
+    select
+        product_id,
+        sku,
+        product_name,
+        category,
+        price_eur,
+        created_at,
+        updated_at,
+        op as change_operation,
+        op = 'd' as is_deleted,
+        op = 't' as is_truncate,
+        coalesce(snapshot, 'false') <> 'false' as is_snapshot,
+        lsn as source_lsn,
+        tx_id as source_tx_id,
+        {{ epoch_ms_to_timestamp('source_ts_ms') }} as changed_at,
+        kafka_topic,
+        kafka_partition,
+        kafka_offset,
+        {{ dbt.concat(['kafka_topic', "'/'", dbt.cast('kafka_partition', dbt.type_string())]) }}
+            as source_file,
+        _landed_at as loaded_at,
+        {{ json_object_text([
+            'op', 'lsn', 'source_ts_ms',
+            'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
+            'updated_at',
+        ]) }} as raw_record
+    from source
+    where op is not null
 
 ),
 
-available as (
-
-    {{ keep_unavailable_values('change_events', 'product_id', [
-        'sku', 'product_name', 'category', 'price_eur',
-    ]) }}
-
-),
-
-typed as (
+-- the extractor lands each offset once per consumer group; a second group (a replay
+-- from the start, a new deployment) lands it again, and only the first landing counts
+ranked_landings as (
 
     select
+        *,
+        row_number() over (
+            partition by kafka_topic, kafka_partition, kafka_offset
+            order by loaded_at
+        ) as landing_rank
+    from change_events
 
-        ---------- ids
-        change_event_id,
-        {{ cast_text('product_id', 'integer', 'bigint') }} as product_id,
-        sku__available as sku,
+),
 
-        ---------- properties
-        product_name__available as product_name,
-        lower(category__available) as product_category,
-        has_unavailable_values,
+unavailable_runs as (
 
-        ---------- measures
-        cast(
-            case when {{ is_decimal_of_scale('price_eur__available', 2) }} then price_eur__available end
-            as numeric(18, 2)
-        ) as price_eur,
+    select
+        *,
+        {{ unavailable_value_run('sku', 'product_id') }} as sku__run,
+        {{ unavailable_value_run('product_name', 'product_id') }} as product_name__run,
+        {{ unavailable_value_run('category', 'product_id') }} as category__run,
+        {{ unavailable_value_run('price_eur', 'product_id') }} as price_eur__run
+    from ranked_landings
+    where landing_rank = 1
 
-        ---------- timestamps
-        {{ change_timestamp('created_at') }} as created_at,
-        {{ change_timestamp('updated_at') }} as updated_at,
+),
 
-        {{ change_event_columns() }},
+-- an unchanged TOASTed column arrives as the connector's placeholder: the key's
+-- previous value in commit order
+available as (
+
+    select
+        *,
+        {{ available_value('sku', 'product_id') }} as sku__available,
+        {{ available_value('product_name', 'product_id') }} as product_name__available,
+        {{ available_value('category', 'product_id') }} as category__available,
+        {{ available_value('price_eur', 'product_id') }} as price_eur__available,
+        (
+            {{ is_unavailable_value('sku') }}
+            or {{ is_unavailable_value('product_name') }}
+            or {{ is_unavailable_value('category') }}
+            or {{ is_unavailable_value('price_eur') }}
+        ) is true as has_unavailable_values
+    from unavailable_runs
+
+),
+
+-- the first rule an event breaks is its reject reason
+validated as (
+
+    select
+        *,
         case
             when not is_truncate and {{ is_invalid_required('product_id', 'integer') }}
                 then 'invalid_product_id'
@@ -64,8 +115,55 @@ typed as (
             when not is_deleted and {{ change_timestamp('updated_at') }} < {{ change_timestamp('created_at') }}
                 then 'updated_before_created'
         end as reject_reason
-
     from available
+
+),
+
+typed as (
+
+    select
+
+        ---------- ids
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
+        {{ cast_text('product_id', 'integer', 'bigint') }} as product_id,
+        sku__available as sku,
+
+        ---------- properties
+        product_name__available as product_name,
+        lower(category__available) as product_category,
+        has_unavailable_values,
+
+        ---------- measures
+        cast(
+            case when {{ is_decimal_of_scale('price_eur__available', 2) }} then price_eur__available end
+            as numeric(18, 2)
+        ) as price_eur,
+
+        ---------- timestamps
+        {{ change_timestamp('created_at') }} as created_at,
+        {{ change_timestamp('updated_at') }} as updated_at,
+
+        ---------- change
+        change_operation,
+        is_deleted,
+        is_truncate,
+        is_snapshot,
+        source_lsn,
+        source_tx_id,
+        changed_at,
+
+        ---------- lineage
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as source_row_id,
+        source_file,
+        kafka_partition,
+        kafka_offset,
+        loaded_at,
+        raw_record,
+
+        ---------- validation
+        reject_reason
+
+    from validated
 
 ),
 
@@ -73,8 +171,7 @@ ordered as (
 
     select
         *,
-        {{ commit_ordered_at('changed_at', 'product_id') }}
-            as effective_at
+        {{ commit_ordered_at('changed_at', 'product_id') }} as effective_at
     from typed
 
 )

@@ -1,10 +1,86 @@
 with
 
+source as (
+
+    select * from {{ source('shop_db', 'orders') }}
+
+),
+
+-- tap-postgres's metadata named: a delete (read from the log by tap-postgres-log)
+-- carries only the key and when it was read; rows read by a query have no log position
 extracted as (
 
-    {{ extracted_rows(source('shop_db', 'orders'), [
-        'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at', 'updated_at',
-    ], 'updated_at') }}
+    select
+        order_id,
+        customer_id,
+        order_status,
+        channel,
+        ordered_at,
+        updated_at,
+        _sdc_deleted_at is not null as is_deleted,
+        cast(_sdc_deleted_at as timestamp) as deleted_at,
+        cast(_sdc_lsn as bigint) as source_lsn,
+        cast(_sdc_extracted_at as timestamp) as extracted_at,
+        cast(_sdc_batched_at as timestamp) as loaded_at,
+        _sdc_sequence as load_sequence
+    from source
+
+),
+
+with_payload as (
+
+    select
+        *,
+        {{ generate_surrogate_key([
+            'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at',
+            'updated_at', 'source_lsn', 'is_deleted',
+        ]) }} as extracted_row_id,
+        {{ json_object_text([
+            'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at',
+            'updated_at', 'source_lsn', 'is_deleted',
+        ]) }} as raw_record
+    from extracted
+
+),
+
+-- incremental runs read their bookmark's row again, and the log extractor's first load
+-- reads every row the incremental extractor may already have landed: the same row image
+-- at the same log position (or none) is the same observation, kept from its first landing
+ranked_landings as (
+
+    select
+        *,
+        row_number() over (
+            partition by
+                order_id,
+                customer_id,
+                order_status,
+                channel,
+                ordered_at,
+                updated_at,
+                source_lsn,
+                is_deleted
+            order by loaded_at, load_sequence
+        ) as landing_rank
+    from with_payload
+
+),
+
+-- the first rule a row breaks is its reject reason; a row image took effect at
+-- its `updated_at`, a delete when it was read
+validated as (
+
+    select
+        *,
+        case when is_deleted then deleted_at else updated_at end as changed_at,
+        case
+            when order_id is null then 'missing_order_id'
+            when {{ is_log_position_collision('order_id') }} then 'conflicting_rows_at_log_position'
+            when not is_deleted and updated_at is null then 'missing_updated_at'
+            when not is_deleted and updated_at < ordered_at then 'updated_before_ordered'
+        end as reject_reason
+    from ranked_landings
+    where landing_rank = 1
 
 ),
 
@@ -25,15 +101,23 @@ typed as (
         cast(ordered_at as timestamp) as ordered_at,
         cast(updated_at as timestamp) as updated_at,
 
-        {{ extracted_row_columns() }},
-        case
-            when order_id is null then 'missing_order_id'
-            when {{ is_log_position_collision('order_id') }} then 'conflicting_rows_at_log_position'
-            when not is_deleted and updated_at is null then 'missing_updated_at'
-            when not is_deleted and updated_at < ordered_at then 'updated_before_ordered'
-        end as reject_reason
+        ---------- change
+        is_deleted,
+        deleted_at,
+        source_lsn,
+        changed_at,
 
-    from extracted
+        ---------- lineage
+        extracted_at,
+        loaded_at,
+        extracted_row_id as source_row_id,
+        'shop_db_orders' as source_file,
+        raw_record,
+
+        ---------- validation
+        reject_reason
+
+    from validated
 
 ),
 
