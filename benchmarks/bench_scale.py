@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
 import os
 import platform
@@ -89,6 +90,29 @@ class Step:
     seconds: float
     peak_rss_mib: float
     rows: int = 0
+    breakdown: str = ""
+
+
+def build_breakdown(run_results: Path, slowest: int = 5) -> str:
+    """Where a dbt build's time went: node seconds summed per kind, and the slowest nodes.
+
+    Node seconds add up across dbt's threads, so their sum exceeds the wall time.
+    """
+    results = json.loads(run_results.read_text())["results"]
+    per_kind: dict[str, list[float]] = {}
+    for result in results:
+        kind = result["unique_id"].split(".")[0]
+        per_kind.setdefault(kind, []).append(float(result["execution_time"]))
+    kinds = ", ".join(
+        f"{len(times)} {kind}s {sum(times):.1f} s"
+        for kind, times in sorted(per_kind.items(), key=lambda item: -sum(item[1]))
+    )
+    top = sorted(results, key=lambda result: -float(result["execution_time"]))[:slowest]
+    nodes = ", ".join(
+        f"`{result['unique_id'].split('.')[-1]}` {float(result['execution_time']):.1f} s"
+        for result in top
+    )
+    return f"{kinds}; slowest: {nodes}"
 
 
 def measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -244,7 +268,11 @@ def run_engine(
             steps.append(Step(name, f"land: {label}", seconds, rss, rows))
             log.info("%s land %s: %.1f s", name, label, seconds)
             seconds, rss = measured(engine.dbt_args(*dbt_command), engine.env())
-            steps.append(Step(name, f"dbt {' '.join(dbt_command)}: {label}", seconds, rss))
+            breakdown = build_breakdown(engine.sandbox.dbt_target_dir / "run_results.json")
+            steps.append(
+                Step(name, f"dbt {' '.join(dbt_command)}: {label}", seconds, rss, 0, breakdown)
+            )
+            log.info("%s dbt %s: %s", name, label, breakdown)
             log.info("%s dbt %s: %.1f s", name, label, seconds)
     return steps, limits
 
@@ -303,7 +331,10 @@ def report(
             f"| {step.engine} | {step.label} | {step.seconds:.1f} | {step.peak_rss_mib:,.0f} "
             f"| {rows} | {rate_text} | {ratio} |"
         )
-    lines += ["", *ratios(steps)]
+    lines += ["", *ratios(steps), "", "Where each `dbt build` spent its time (node seconds):"]
+    lines += [
+        f"- {step.engine}, {step.label}: {step.breakdown}" for step in steps if step.breakdown
+    ]
     return "\n".join(lines) + "\n"
 
 
