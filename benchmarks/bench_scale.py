@@ -93,6 +93,12 @@ class Step:
     breakdown: str = ""
 
 
+def node_name(unique_id: str) -> str:
+    """A node's name: a data test's id ends in a hash, which names nothing."""
+    parts = unique_id.split(".")
+    return parts[2] if parts[0] == "test" else parts[-1]
+
+
 def build_breakdown(run_results: Path, slowest: int = 5) -> str:
     """Where a dbt build's time went: node seconds summed per kind, and the slowest nodes.
 
@@ -109,7 +115,7 @@ def build_breakdown(run_results: Path, slowest: int = 5) -> str:
     )
     top = sorted(results, key=lambda result: -float(result["execution_time"]))[:slowest]
     nodes = ", ".join(
-        f"`{result['unique_id'].split('.')[-1]}` {float(result['execution_time']):.1f} s"
+        f"`{node_name(result['unique_id'])}` {float(result['execution_time']):.1f} s"
         for result in top
     )
     return f"{kinds}; slowest: {nodes}"

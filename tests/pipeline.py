@@ -62,6 +62,10 @@ class Sandbox:
                 "MELTANO_CLI_DISABLE_VERSION_CHECK": "true",
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "DBT_TARGET_PATH": str(self.dbt_target_dir),
+                # Test nights run seconds apart: without this the CDR staging models'
+                # overlap would re-read every earlier night, and their watermark would
+                # never be tested. test_incremental re-reads everything on purpose.
+                "TELESTREAM_LANDING_OVERLAP_HOURS": "0",
                 "DBT_LOG_PATH": str(self.root / "dbt_logs"),
                 "DO_NOT_TRACK": "1",
                 "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers,

@@ -1,8 +1,34 @@
+-- Incremental (append): a night's CDR volume makes re-reading all raw history each run
+-- the largest cost of the build. A run reads the rows landed since the newest one held,
+-- less an overlap (var `landing_overlap_hours`) for a landing that committed after a
+-- later one, and appends those it does not hold yet: the same rows, once each, as a
+-- full refresh.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    indexes=[
+        {'columns': ['source_row_id'], 'unique': true},
+        {'columns': ['loaded_at']},
+    ] if target.type == 'postgres' else [],
+    post_hook=incremental_post_hooks(),
+) }}
+
 with
 
 source as (
 
     select * from {{ source('telecom', 'cdrs') }}
+    {% if is_incremental() %}
+    where
+        cast(_sdc_batched_at as timestamp) > (
+            select {{ dbt.dateadd(
+                'hour', -(var('landing_overlap_hours') | int),
+                "coalesce(max(held_records.loaded_at), cast('1900-01-01' as timestamp))",
+            ) }}
+            from {{ this }} as held_records
+        )
+    {% endif %}
 
 ),
 
@@ -127,6 +153,19 @@ typed as (
 
     from validated
 
+),
+
+-- a row landed again within the overlap, or a file delivered again, is held already
+new_records as (
+
+    select typed.*
+    from typed
+    {% if is_incremental() %}
+    left join {{ this }} as held_records
+        on typed.source_row_id = held_records.source_row_id
+    where held_records.source_row_id is null
+    {% endif %}
+
 )
 
-select * from typed
+select * from new_records
