@@ -1,4 +1,5 @@
-"""dbt's manifest of this project, from `dbt parse` (no warehouse, no connection)."""
+"""dbt's manifest of this project, from `dbt parse` (no warehouse, no connection), or
+from `dbt compile` of a selection (compiled SQL; nothing is run)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ from tests.pipeline import BIN, PROJECT_ROOT
 
 def parse_manifest(work_dir: Path, target: str = "duckdb", **env: str) -> dict[str, Any]:
     """Parse the project for `target` into `work_dir` and return target/manifest.json."""
+    return _manifest(work_dir, ["parse", "--target", target], env)
+
+
+def compile_manifest(work_dir: Path, select: str) -> dict[str, Any]:
+    """Compile `select` on DuckDB against an empty warehouse in `work_dir`."""
+    warehouse = {"TELESTREAM_DUCKDB_PATH": str(work_dir / "empty.duckdb")}
+    return _manifest(work_dir, ["compile", "--select", select, "--target", "duckdb"], warehouse)
+
+
+def _manifest(work_dir: Path, command: list[str], env: dict[str, str]) -> dict[str, Any]:
     environment = {
         **os.environ,
         "DBT_TARGET_PATH": str(work_dir / "target"),
@@ -21,7 +32,7 @@ def parse_manifest(work_dir: Path, target: str = "duckdb", **env: str) -> dict[s
         **env,
     }
     result = subprocess.run(
-        [str(BIN / "dbt"), "parse", "--profiles-dir", str(PROJECT_ROOT), "--target", target],
+        [str(BIN / "dbt"), *command, "--profiles-dir", str(PROJECT_ROOT)],
         capture_output=True,
         text=True,
         check=False,

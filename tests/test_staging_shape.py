@@ -8,15 +8,12 @@ final select from its last CTE.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
 from typing import Any
 
 import pytest
 
-from tests.pipeline import BIN, PROJECT_ROOT
+from tests.dbt_manifest import compile_manifest
 
 COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 STRING = re.compile(r"'(?:[^']|'')*'")
@@ -27,33 +24,7 @@ FINAL_SELECT = re.compile(r"\)\s*select\s+\*\s+from\s+(\w+)\s*$", re.I)
 
 @pytest.fixture(scope="module")
 def staging_models(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    work_dir = tmp_path_factory.mktemp("staging_shape")
-    environment = {
-        **os.environ,
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "TELESTREAM_DUCKDB_PATH": str(work_dir / "empty.duckdb"),
-    }
-    result = subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "compile",
-            "--select",
-            "path:models/staging",
-            "--profiles-dir",
-            str(PROJECT_ROOT),
-            "--target",
-            "duckdb",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_ROOT,
-        env=environment,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    manifest = compile_manifest(tmp_path_factory.mktemp("staging_shape"), "path:models/staging")
     models = [
         node
         for node in manifest["nodes"].values()

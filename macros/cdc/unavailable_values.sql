@@ -28,7 +28,7 @@
     (`<column>__run`, from `unavailable_value_run`). -#}
 {% macro available_value(column, key_column, placeholder='__debezium_unavailable_value') -%}
     case
-        when {{ column }} = '{{ placeholder }}' then max(case when {{ column }} <> '{{ placeholder }}' then {{ column }} end) over (
+        when {{ telestream.is_unavailable_value(column, placeholder) }} then max(case when {{ column }} <> '{{ placeholder }}' then {{ column }} end) over (
             partition by {{ key_column }}, {{ column }}__run
         )
         else {{ column }}

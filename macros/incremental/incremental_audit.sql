@@ -17,6 +17,22 @@
 {%- endmacro %}
 
 {#-
+    The load time an incremental staging model (`this`) reads raw rows after: its newest
+    `loaded_at` less `landing_overlap_hours`, so that a landing that began earlier but
+    committed later than another is still read; 1900-01-01 when it is empty. The model
+    skips the rows it holds, so the overlap never appends a row twice.
+-#}
+{% macro last_landing_held() -%}
+    (
+        select {{ dbt.dateadd(
+            'hour', -(var('landing_overlap_hours') | int),
+            "coalesce(max(held_records.loaded_at), cast('1900-01-01' as timestamp))",
+        ) }}
+        from {{ this }} as held_records
+    )
+{%- endmacro %}
+
+{#-
     Post-hooks of an incremental model on PostgreSQL: `analyze`, so that the planner
     sees the rows delete+insert just wrote (autovacuum's analyze comes later, and the
     next model of the run joins this one). None elsewhere.

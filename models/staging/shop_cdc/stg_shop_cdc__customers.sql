@@ -33,6 +33,7 @@ change_events as (
         {{ dbt.concat(['kafka_topic', "'/'", dbt.cast('kafka_partition', dbt.type_string())]) }}
             as source_file,
         _landed_at as loaded_at,
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
         {{ json_object_text([
             'op', 'lsn', 'source_ts_ms',
             'customer_id', 'first_name', 'last_name', 'email', 'segment', 'city',
@@ -126,7 +127,7 @@ typed as (
     select
 
         ---------- ids
-        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
+        change_event_id,
         {{ cast_text('customer_id', 'integer', 'bigint') }} as customer_id,
 
         ---------- properties
@@ -152,7 +153,7 @@ typed as (
         changed_at,
 
         ---------- lineage
-        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as source_row_id,
+        change_event_id as source_row_id,
         source_file,
         kafka_partition,
         kafka_offset,

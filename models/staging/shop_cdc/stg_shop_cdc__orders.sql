@@ -30,6 +30,7 @@ change_events as (
         {{ dbt.concat(['kafka_topic', "'/'", dbt.cast('kafka_partition', dbt.type_string())]) }}
             as source_file,
         _landed_at as loaded_at,
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
         {{ json_object_text([
             'op', 'lsn', 'source_ts_ms',
             'order_id', 'customer_id', 'order_status', 'channel', 'ordered_at', 'updated_at',
@@ -112,7 +113,7 @@ typed as (
     select
 
         ---------- ids
-        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
+        change_event_id,
         {{ cast_text('order_id', 'integer', 'bigint') }} as order_id,
         {{ cast_text('customer_id', 'integer', 'bigint') }} as customer_id,
 
@@ -135,7 +136,7 @@ typed as (
         changed_at,
 
         ---------- lineage
-        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as source_row_id,
+        change_event_id as source_row_id,
         source_file,
         kafka_partition,
         kafka_offset,

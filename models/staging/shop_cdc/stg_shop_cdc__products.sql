@@ -31,6 +31,7 @@ change_events as (
         {{ dbt.concat(['kafka_topic', "'/'", dbt.cast('kafka_partition', dbt.type_string())]) }}
             as source_file,
         _landed_at as loaded_at,
+        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
         {{ json_object_text([
             'op', 'lsn', 'source_ts_ms',
             'product_id', 'sku', 'product_name', 'category', 'price_eur', 'created_at',
@@ -124,7 +125,7 @@ typed as (
     select
 
         ---------- ids
-        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as change_event_id,
+        change_event_id,
         {{ cast_text('product_id', 'integer', 'bigint') }} as product_id,
         sku__available as sku,
 
@@ -153,7 +154,7 @@ typed as (
         changed_at,
 
         ---------- lineage
-        {{ generate_surrogate_key(['kafka_topic', 'kafka_partition', 'kafka_offset']) }} as source_row_id,
+        change_event_id as source_row_id,
         source_file,
         kafka_partition,
         kafka_offset,

@@ -20,14 +20,7 @@ source as (
 
     select * from {{ source('telecom_stream', 'cdrs') }}
     {% if is_incremental() %}
-    where
-        cast(_landed_at as timestamp) > (
-            select {{ dbt.dateadd(
-                'hour', -(var('landing_overlap_hours') | int),
-                "coalesce(max(held_records.loaded_at), cast('1900-01-01' as timestamp))",
-            ) }}
-            from {{ this }} as held_records
-        )
+    where cast(_landed_at as timestamp) > {{ last_landing_held() }}
     {% endif %}
 
 ),
